@@ -1,0 +1,179 @@
+package io.prombeam.http;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import okhttp3.Credentials;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Where and how to reach an HTTP endpoint: URL, credentials, extra headers, TLS and timeout.
+ * Shared by every prombeam sink and source, so auth and TLS behave the same everywhere.
+ *
+ * <p>Credentials are held as {@link Secret}s; header values are never displayed either (they may
+ * be API keys), only their names.
+ */
+@AutoValue
+public abstract class HttpEndpoint implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.standardSeconds(30);
+
+  public abstract @Nullable String url();
+
+  public abstract @Nullable String basicAuthUser();
+
+  public abstract @Nullable Secret basicAuthPassword();
+
+  public abstract @Nullable Secret bearerToken();
+
+  /** Extra headers, e.g. {@code X-Scope-OrgID} for Mimir/Cortex tenants. */
+  public abstract Map<String, Secret> headers();
+
+  /** PEM file of the CA(s) that sign the server's certificate; the JVM's trust store otherwise. */
+  public abstract @Nullable String tlsCaFile();
+
+  /** PEM file with the client certificate (and optionally its private key) for mutual TLS. */
+  public abstract @Nullable String tlsClientCertFile();
+
+  /** PEM file with the client's PKCS#8 private key, when not in the certificate file. */
+  public abstract @Nullable String tlsClientKeyFile();
+
+  public abstract Duration timeout();
+
+  public abstract Builder toBuilder();
+
+  public static HttpEndpoint create() {
+    return new AutoValue_HttpEndpoint.Builder()
+        .setHeaders(Collections.emptyMap())
+        .setTimeout(DEFAULT_TIMEOUT)
+        .build();
+  }
+
+  public HttpEndpoint withUrl(String url) {
+    HttpUrl parsed = HttpUrl.parse(url);
+    if (parsed == null) {
+      throw new IllegalArgumentException("not an http(s) URL: " + url);
+    }
+    return toBuilder().setUrl(url).build();
+  }
+
+  public HttpEndpoint withBasicAuth(String user, String password) {
+    if (user == null || password == null) {
+      throw new IllegalArgumentException("basic auth needs a user and a password");
+    }
+    return toBuilder()
+        .setBasicAuthUser(user)
+        .setBasicAuthPassword(Secret.of(password))
+        .setBearerToken(null)
+        .build();
+  }
+
+  public HttpEndpoint withBearerToken(String token) {
+    if (token == null || token.isEmpty()) {
+      throw new IllegalArgumentException("bearer token must not be empty");
+    }
+    return toBuilder()
+        .setBearerToken(Secret.of(token))
+        .setBasicAuthUser(null)
+        .setBasicAuthPassword(null)
+        .build();
+  }
+
+  public HttpEndpoint withHeader(String name, String value) {
+    if (name == null || name.isEmpty() || value == null) {
+      throw new IllegalArgumentException("header needs a name and a value");
+    }
+    Map<String, Secret> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    h.putAll(headers());
+    h.put(name, Secret.of(value));
+    return toBuilder().setHeaders(Collections.unmodifiableMap(h)).build();
+  }
+
+  public HttpEndpoint withTlsCaFile(String pemPath) {
+    return toBuilder().setTlsCaFile(pemPath).build();
+  }
+
+  public HttpEndpoint withTlsClientCertificate(String certPemPath, @Nullable String keyPemPath) {
+    return toBuilder().setTlsClientCertFile(certPemPath).setTlsClientKeyFile(keyPemPath).build();
+  }
+
+  public HttpEndpoint withTimeout(Duration timeout) {
+    if (timeout == null || timeout.getMillis() <= 0) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    return toBuilder().setTimeout(timeout).build();
+  }
+
+  /** Checks what {@code expand()} needs; the message names the transform. */
+  public void validate(String transformName) {
+    if (url() == null) {
+      throw new IllegalArgumentException(transformName + ": withUrl(...) is required");
+    }
+  }
+
+  /** A request to {@link #url()} carrying auth and extra headers. */
+  public Request.Builder newRequest() {
+    return newRequest(HttpUrl.get(url()));
+  }
+
+  /** A request to another URL of the same server, carrying auth and extra headers. */
+  public Request.Builder newRequest(HttpUrl target) {
+    Request.Builder b = new Request.Builder().url(target).header("User-Agent", Version.userAgent());
+    if (basicAuthUser() != null && basicAuthPassword() != null) {
+      b.header("Authorization", Credentials.basic(basicAuthUser(), basicAuthPassword().reveal()));
+    } else if (bearerToken() != null) {
+      b.header("Authorization", "Bearer " + bearerToken().reveal());
+    }
+    for (Map.Entry<String, Secret> e : headers().entrySet()) {
+      b.header(e.getKey(), e.getValue().reveal());
+    }
+    return b;
+  }
+
+  /** URL, auth kind, header names, TLS files and timeout; never a credential or header value. */
+  public void populateDisplayData(DisplayData.Builder builder) {
+    builder.addIfNotNull(DisplayData.item("url", url()).withLabel("Endpoint URL"));
+    String auth =
+        basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer token" : "none";
+    builder.add(DisplayData.item("auth", auth).withLabel("Authentication"));
+    if (!headers().isEmpty()) {
+      builder.add(
+          DisplayData.item("headers", String.join(",", headers().keySet()))
+              .withLabel("Extra headers (names only)"));
+    }
+    builder.addIfNotNull(DisplayData.item("tlsCaFile", tlsCaFile()).withLabel("TLS CA file"));
+    builder.addIfNotNull(
+        DisplayData.item("tlsClientCertFile", tlsClientCertFile()).withLabel("TLS client certificate"));
+    builder.add(DisplayData.item("timeout", timeout()).withLabel("Request timeout"));
+  }
+
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setUrl(@Nullable String url);
+
+    public abstract Builder setBasicAuthUser(@Nullable String user);
+
+    public abstract Builder setBasicAuthPassword(@Nullable Secret password);
+
+    public abstract Builder setBearerToken(@Nullable Secret token);
+
+    public abstract Builder setHeaders(Map<String, Secret> headers);
+
+    public abstract Builder setTlsCaFile(@Nullable String path);
+
+    public abstract Builder setTlsClientCertFile(@Nullable String path);
+
+    public abstract Builder setTlsClientKeyFile(@Nullable String path);
+
+    public abstract Builder setTimeout(Duration timeout);
+
+    public abstract HttpEndpoint build();
+  }
+}

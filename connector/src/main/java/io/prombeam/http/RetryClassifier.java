@@ -1,0 +1,22 @@
+package io.prombeam.http;
+
+/**
+ * Which HTTP outcomes are worth another try. Remote-write 1.0: senders must retry 5xx and may
+ * retry 429; any other 4xx means the data itself is refused and retrying cannot help.
+ */
+public final class RetryClassifier {
+  private RetryClassifier() {}
+
+  public static boolean isSuccess(int status) {
+    return status >= 200 && status < 300;
+  }
+
+  public static boolean isRetryable(int status) {
+    return status >= 500 || status == 429;
+  }
+
+  /** Statuses whose Retry-After header is honoured. */
+  public static boolean honoursRetryAfter(int status) {
+    return status == 429 || status == 503;
+  }
+}

@@ -1,0 +1,111 @@
+package io.prombeam.http;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.util.BackOff;
+import org.apache.beam.sdk.util.FluentBackoff;
+import org.joda.time.Duration;
+
+/**
+ * How long and how often a failed request is tried again: exponential backoff (doubling, with
+ * Beam's ±50% jitter) from {@link #minBackoff()} to {@link #maxBackoff()}, for at most
+ * {@link #maxRetries()} retries and {@link #maxRetryDuration()} of wall time since the first try.
+ * Defaults follow Prometheus' {@code queue_config}: 30 ms to 5 s.
+ */
+@AutoValue
+public abstract class RetryPolicy implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Unlimited retries (bounded by {@link #maxRetryDuration()} alone). */
+  public static final int UNLIMITED = Integer.MAX_VALUE;
+
+  public abstract Duration minBackoff();
+
+  public abstract Duration maxBackoff();
+
+  public abstract int maxRetries();
+
+  public abstract Duration maxRetryDuration();
+
+  public abstract Builder toBuilder();
+
+  public static RetryPolicy defaults() {
+    return new AutoValue_RetryPolicy.Builder()
+        .setMinBackoff(Duration.millis(30))
+        .setMaxBackoff(Duration.standardSeconds(5))
+        .setMaxRetries(UNLIMITED)
+        .setMaxRetryDuration(Duration.standardMinutes(10))
+        .build();
+  }
+
+  public RetryPolicy withMinBackoff(Duration d) {
+    checkPositive("minBackoff", d);
+    return toBuilder().setMinBackoff(d).build();
+  }
+
+  public RetryPolicy withMaxBackoff(Duration d) {
+    checkPositive("maxBackoff", d);
+    return toBuilder().setMaxBackoff(d).build();
+  }
+
+  public RetryPolicy withMaxRetries(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxRetries must be >= 0, got " + n);
+    }
+    return toBuilder().setMaxRetries(n).build();
+  }
+
+  public RetryPolicy withMaxRetryDuration(Duration d) {
+    if (d == null || d.getMillis() < 0) {
+      throw new IllegalArgumentException("maxRetryDuration must be >= 0, got " + d);
+    }
+    return toBuilder().setMaxRetryDuration(d).build();
+  }
+
+  public void validate(String transformName) {
+    if (minBackoff().isLongerThan(maxBackoff())) {
+      throw new IllegalArgumentException(
+          transformName + ": minBackoff " + minBackoff() + " is longer than maxBackoff " + maxBackoff());
+    }
+  }
+
+  /** A fresh backoff sequence for one request. */
+  public BackOff newBackOff() {
+    return FluentBackoff.DEFAULT
+        .withExponent(2.0)
+        .withInitialBackoff(minBackoff())
+        .withMaxBackoff(maxBackoff())
+        .withMaxRetries(maxRetries())
+        .withMaxCumulativeBackoff(maxRetryDuration().getMillis() > 0 ? maxRetryDuration() : Duration.millis(1))
+        .backoff();
+  }
+
+  public void populateDisplayData(DisplayData.Builder b) {
+    b.add(DisplayData.item("minBackoff", minBackoff()).withLabel("Min backoff"));
+    b.add(DisplayData.item("maxBackoff", maxBackoff()).withLabel("Max backoff"));
+    b.add(
+        DisplayData.item("maxRetries", maxRetries() == UNLIMITED ? "unlimited" : String.valueOf(maxRetries()))
+            .withLabel("Max retries"));
+    b.add(DisplayData.item("maxRetryDuration", maxRetryDuration()).withLabel("Max retry duration"));
+  }
+
+  private static void checkPositive(String what, Duration d) {
+    if (d == null || d.getMillis() <= 0) {
+      throw new IllegalArgumentException(what + " must be positive, got " + d);
+    }
+  }
+
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setMinBackoff(Duration d);
+
+    public abstract Builder setMaxBackoff(Duration d);
+
+    public abstract Builder setMaxRetries(int n);
+
+    public abstract Builder setMaxRetryDuration(Duration d);
+
+    public abstract RetryPolicy build();
+  }
+}

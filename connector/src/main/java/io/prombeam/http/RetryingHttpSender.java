@@ -1,0 +1,143 @@
+package io.prombeam.http;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.apache.beam.sdk.util.BackOff;
+import org.apache.beam.sdk.util.Sleeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one request, retrying what {@link RetryClassifier} calls retryable (5xx, 429, connection
+ * errors, timeouts) with the {@link RetryPolicy}'s backoff, and waiting at least as long as a
+ * {@code Retry-After} on 429/503 asks. Never retries other 4xx. Blocking: a sink calling it from
+ * its DoFn thereby passes backpressure upstream while a receiver is down.
+ */
+public final class RetryingHttpSender {
+  private static final Logger LOG = LoggerFactory.getLogger(RetryingHttpSender.class);
+
+  /** Told of each failed try that will be retried; for counters. */
+  public interface RetryListener {
+    void onRetry(int status, String reason, long delayMillis);
+  }
+
+  private final OkHttpClient client;
+  private final RetryPolicy policy;
+  private final Sleeper sleeper;
+
+  public RetryingHttpSender(HttpEndpoint endpoint, RetryPolicy policy) {
+    this(HttpClients.forEndpoint(endpoint), policy, Sleeper.DEFAULT);
+  }
+
+  RetryingHttpSender(OkHttpClient client, RetryPolicy policy, Sleeper sleeper) {
+    this.client = client;
+    this.policy = policy;
+    this.sleeper = sleeper;
+  }
+
+  /**
+   * Sends the request {@code requestFactory} builds (called once per try), returning the outcome
+   * after success, a non-retryable answer, or exhausted retries.
+   */
+  public SendOutcome send(Supplier<Request> requestFactory, RetryListener listener)
+      throws InterruptedException {
+    BackOff backOff = policy.newBackOff();
+    long start = System.currentTimeMillis();
+    long deadline = start + policy.maxRetryDuration().getMillis();
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      Request request = requestFactory.get();
+      long t0 = System.nanoTime();
+      int status = 0;
+      String message;
+      OptionalLong retryAfter = OptionalLong.empty();
+      try (Response response = client.newCall(request).execute()) {
+        status = response.code();
+        message = bodyText(response.body());
+        if (RetryClassifier.honoursRetryAfter(status)) {
+          retryAfter = RetryAfter.delayMillis(response.header("Retry-After"), System.currentTimeMillis());
+        }
+      } catch (InterruptedIOException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException("interrupted while sending to " + request.url().redact());
+        }
+        message = describe(e); // a timeout
+      } catch (IOException e) {
+        message = describe(e);
+      }
+      long latency = (System.nanoTime() - t0) / 1_000_000;
+      long total = System.currentTimeMillis() - start;
+      if (RetryClassifier.isSuccess(status)) {
+        return new SendOutcome(true, status, message, attempts, latency, total);
+      }
+      if (status != 0 && !RetryClassifier.isRetryable(status)) {
+        return new SendOutcome(false, status, message, attempts, latency, total);
+      }
+      long delay = nextBackOff(backOff);
+      if (delay == BackOff.STOP) {
+        return new SendOutcome(false, status, message, attempts, latency, total);
+      }
+      if (retryAfter.isPresent()) {
+        delay = Math.max(delay, retryAfter.getAsLong());
+      }
+      if (System.currentTimeMillis() + delay > deadline) {
+        return new SendOutcome(
+            false,
+            status,
+            message + " (retry budget " + policy.maxRetryDuration() + " spent)",
+            attempts,
+            latency,
+            total);
+      }
+      String reason = status == 0 ? message : "HTTP " + status;
+      if (attempts == 1 || attempts % 10 == 0) {
+        LOG.warn(
+            "{} failed ({}), try {}; retrying in {} ms",
+            request.url().redact(),
+            reason,
+            attempts,
+            delay);
+      }
+      listener.onRetry(status, reason, delay);
+      sleeper.sleep(delay);
+    }
+  }
+
+  private static long nextBackOff(BackOff backOff) {
+    try {
+      return backOff.nextBackOffMillis();
+    } catch (IOException e) {
+      return BackOff.STOP;
+    }
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage();
+    return e.getClass().getSimpleName() + (m == null ? "" : ": " + truncate(m));
+  }
+
+  /** Reads at most 64 KiB of the body; keeps the first {@link SendOutcome#MAX_RESPONSE_TEXT}. */
+  private static String bodyText(ResponseBody body) throws IOException {
+    if (body == null) {
+      return "";
+    }
+    okio.BufferedSource src = body.source();
+    src.request(64 * 1024);
+    okio.Buffer buf = src.getBuffer();
+    long n = Math.min(buf.size(), 64 * 1024);
+    return truncate(buf.clone().readUtf8(n).trim());
+  }
+
+  static String truncate(String s) {
+    return s.length() <= SendOutcome.MAX_RESPONSE_TEXT
+        ? s
+        : s.substring(0, SendOutcome.MAX_RESPONSE_TEXT) + "...(truncated)";
+  }
+}

@@ -1,0 +1,63 @@
+package io.prombeam.http;
+
+/**
+ * What became of one logical request after all its tries: final HTTP status (0 when no response
+ * was had), the receiver's response text (truncated) or the last exception, and counts.
+ */
+public final class SendOutcome {
+  /** Longest response text kept, in characters. */
+  public static final int MAX_RESPONSE_TEXT = 1024;
+
+  private final boolean success;
+  private final int status;
+  private final String message;
+  private final int attempts;
+  private final long lastAttemptMillis;
+  private final long totalMillis;
+
+  SendOutcome(boolean success, int status, String message, int attempts, long lastAttemptMillis, long totalMillis) {
+    this.success = success;
+    this.status = status;
+    this.message = message;
+    this.attempts = attempts;
+    this.lastAttemptMillis = lastAttemptMillis;
+    this.totalMillis = totalMillis;
+  }
+
+  public boolean success() {
+    return success;
+  }
+
+  /** HTTP status of the last try; 0 when it ended in a connection error or timeout. */
+  public int status() {
+    return status;
+  }
+
+  /** The receiver's response text, or the exception, of the last try. */
+  public String message() {
+    return message;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Latency of the last try (the successful one, on success). */
+  public long lastAttemptMillis() {
+    return lastAttemptMillis;
+  }
+
+  public long totalMillis() {
+    return totalMillis;
+  }
+
+  @Override
+  public String toString() {
+    return (success ? "ok" : "failed")
+        + " status="
+        + status
+        + " attempts="
+        + attempts
+        + (message.isEmpty() ? "" : " message=" + message);
+  }
+}

@@ -1,0 +1,34 @@
+package io.prombeam.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** prombeam's version, read from the resource Maven filters at build time. */
+public final class Version {
+  private static final String VERSION = load();
+
+  private Version() {}
+
+  public static String version() {
+    return VERSION;
+  }
+
+  /** {@code prombeam/<version>}, sent as User-Agent. */
+  public static String userAgent() {
+    return "prombeam/" + VERSION;
+  }
+
+  private static String load() {
+    try (InputStream in = Version.class.getResourceAsStream("/io/prombeam/prombeam.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.prombeam.model;
+
+/** The Prometheus data-model rules a series can break; named in every failure record. */
+public enum SeriesRule {
+  MISSING_METRIC_NAME("a series needs a non-empty __name__ label"),
+  INVALID_METRIC_NAME("metric names must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
+  INVALID_LABEL_NAME("label names must match [a-zA-Z_][a-zA-Z0-9_]*"),
+  RESERVED_LABEL_NAME("label names starting with __ are reserved (except __name__)"),
+  DUPLICATE_LABEL_NAME("label names must be unique within a series"),
+  INVALID_UTF8("label names and values must be valid UTF-8"),
+  LABEL_VALUE_TOO_LONG("label value longer than the configured limit"),
+  NO_SAMPLES("a series must carry at least one sample"),
+  DUPLICATE_TIMESTAMP("two samples of one series share a timestamp with different values");
+
+  private final String description;
+
+  SeriesRule(String description) {
+    this.description = description;
+  }
+
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,162 @@
+package io.prombeam.model;
+
+import java.io.Serializable;
+import java.util.Optional;
+
+/**
+ * Checks a series against Prometheus' data-model rules before it may reach the wire. Returns the
+ * first broken rule with a message naming the series and label; the sinks route such series to
+ * their failure output.
+ */
+public final class SeriesValidator implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** No limit on label value length, Prometheus' default. */
+  public static final SeriesValidator DEFAULT = new SeriesValidator(Integer.MAX_VALUE);
+
+  private final int maxLabelValueLength;
+
+  private SeriesValidator(int maxLabelValueLength) {
+    this.maxLabelValueLength = maxLabelValueLength;
+  }
+
+  /** A validator that also rejects label values longer than {@code chars} characters. */
+  public static SeriesValidator withMaxLabelValueLength(int chars) {
+    if (chars <= 0) {
+      throw new IllegalArgumentException("maxLabelValueLength must be positive, got " + chars);
+    }
+    return new SeriesValidator(chars);
+  }
+
+  public Optional<SeriesViolation> validate(TimeSeries series) {
+    Optional<SeriesViolation> v = validateLabels(series.labels());
+    if (v.isPresent()) {
+      return v;
+    }
+    if (series.sampleCount() == 0) {
+      return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
+    }
+    for (int i = 1; i < series.sampleCount(); i++) {
+      if (series.timestamp(i) == series.timestamp(i - 1)
+          && Double.doubleToRawLongBits(series.value(i))
+              != Double.doubleToRawLongBits(series.value(i - 1))) {
+        return violation(
+            SeriesRule.DUPLICATE_TIMESTAMP,
+            series.labels(),
+            "timestamp " + series.timestamp(i) + " of series " + series.labels());
+      }
+    }
+    return Optional.empty();
+  }
+
+  public Optional<SeriesViolation> validateLabels(Labels labels) {
+    String metric = labels.metricName();
+    if (metric == null) {
+      return violation(SeriesRule.MISSING_METRIC_NAME, labels, "series " + labels);
+    }
+    if (!isValidMetricName(metric)) {
+      return violation(
+          SeriesRule.INVALID_METRIC_NAME, labels, "metric name \"" + clip(metric) + "\"");
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      String name = labels.name(i);
+      String value = labels.value(i);
+      if (i > 0 && name.equals(labels.name(i - 1))) {
+        return violation(
+            SeriesRule.DUPLICATE_LABEL_NAME, labels, "label \"" + clip(name) + "\" of series " + labels);
+      }
+      if (!name.equals(Labels.METRIC_NAME)) {
+        if (!isValidLabelName(name)) {
+          return violation(
+              SeriesRule.INVALID_LABEL_NAME, labels, "label \"" + clip(name) + "\" of series " + labels);
+        }
+        if (name.startsWith("__")) {
+          return violation(
+              SeriesRule.RESERVED_LABEL_NAME, labels, "label \"" + clip(name) + "\" of series " + labels);
+        }
+      }
+      if (!isWellFormedUtf16(value)) {
+        return violation(
+            SeriesRule.INVALID_UTF8, labels, "value of label \"" + clip(name) + "\" of series " + labels);
+      }
+      if (value.length() > maxLabelValueLength) {
+        return violation(
+            SeriesRule.LABEL_VALUE_TOO_LONG,
+            labels,
+            "value of label \""
+                + clip(name)
+                + "\" ("
+                + value.length()
+                + " chars > "
+                + maxLabelValueLength
+                + ") of series "
+                + labels);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<SeriesViolation> violation(SeriesRule rule, Labels labels, String what) {
+    return Optional.of(
+        new SeriesViolation(rule, rule.name() + ": " + what + ": " + rule.description()));
+  }
+
+  private static String clip(String s) {
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+  }
+
+  /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, without a regex on the hot path. */
+  public static boolean isValidMetricName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || c == '_'
+              || c == ':'
+              || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
+  public static boolean isValidLabelName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || c == '_'
+              || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A Java string is valid UTF-8 once encoded iff it has no unpaired surrogate. */
+  static boolean isWellFormedUtf16(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,30 @@
+package io.prombeam.model;
+
+import java.io.Serializable;
+
+/** A broken {@link SeriesRule}, with a message that names the series and the offending label. */
+public final class SeriesViolation implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final SeriesRule rule;
+  private final String message;
+
+  public SeriesViolation(SeriesRule rule, String message) {
+    this.rule = rule;
+    this.message = message;
+  }
+
+  public SeriesRule rule() {
+    return rule;
+  }
+
+  /** E.g. {@code INVALID_LABEL_NAME: label "1x" of series up{...}: label names must match ...}. */
+  public String message() {
+    return message;
+  }
+
+  @Override
+  public String toString() {
+    return message;
+  }
+}

@@ -1,0 +1,266 @@
+package io.prombeam.model;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.DefaultCoder;
+
+/**
+ * One Prometheus time series: a label set ({@code __name__} included) and its samples, a sample
+ * being a millisecond timestamp and a double value. Immutable.
+ *
+ * <pre>{@code
+ * TimeSeries ts = TimeSeries.builder("http_requests_total")
+ *     .label("job", "api")
+ *     .sample(tsMillis, 42.0)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Samples are kept sorted by timestamp (stable, so two samples with one timestamp keep their
+ * order). Values are stored bit-exactly: the {@link StaleMarker} survives coding and the wire.
+ * Construction does not enforce Prometheus' naming rules, so that bad input can be reported rather
+ * than thrown; {@link SeriesValidator} checks them and the sinks apply it.
+ */
+@DefaultCoder(TimeSeriesCoder.class)
+public final class TimeSeries implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final Labels labels;
+  private final long[] timestamps;
+  private final double[] values;
+  private final MetricMetadata metadata; // nullable
+
+  TimeSeries(Labels labels, long[] timestamps, double[] values, MetricMetadata metadata) {
+    this.labels = labels;
+    this.timestamps = timestamps;
+    this.values = values;
+    this.metadata = metadata;
+  }
+
+  /** A builder for a series of the given metric name. */
+  public static Builder builder(String metricName) {
+    return new Builder().label(Labels.METRIC_NAME, Objects.requireNonNull(metricName, "metric name"));
+  }
+
+  /** A builder with all labels, {@code __name__} included, taken from {@code labels}. */
+  public static Builder builder(Labels labels) {
+    Builder b = new Builder();
+    for (int i = 0; i < labels.size(); i++) {
+      b.labels.add(labels.name(i), labels.value(i));
+    }
+    return b;
+  }
+
+  /** A series with one sample. */
+  public static TimeSeries of(Labels labels, long timestampMillis, double value) {
+    return new TimeSeries(labels, new long[] {timestampMillis}, new double[] {value}, null);
+  }
+
+  public Labels labels() {
+    return labels;
+  }
+
+  /** The metric name, or null when the series has none (which is invalid). */
+  public String metricName() {
+    return labels.metricName();
+  }
+
+  public int sampleCount() {
+    return timestamps.length;
+  }
+
+  public long timestamp(int i) {
+    return timestamps[i];
+  }
+
+  public double value(int i) {
+    return values[i];
+  }
+
+  /** Type, help and unit, or null. */
+  public MetricMetadata metadata() {
+    return metadata;
+  }
+
+  public TimeSeries withMetadata(MetricMetadata m) {
+    return new TimeSeries(labels, timestamps, values, m);
+  }
+
+  public TimeSeries withLabels(Labels newLabels) {
+    return new TimeSeries(newLabels, timestamps, values, metadata);
+  }
+
+  /** The samples {@code [from, to)} as a series of their own (same labels and metadata). */
+  public TimeSeries slice(int from, int to) {
+    if (from == 0 && to == timestamps.length) {
+      return this;
+    }
+    return new TimeSeries(
+        labels,
+        Arrays.copyOfRange(timestamps, from, to),
+        Arrays.copyOfRange(values, from, to),
+        metadata);
+  }
+
+  public Builder toBuilder() {
+    Builder b = builder(labels);
+    for (int i = 0; i < timestamps.length; i++) {
+      b.sample(timestamps[i], values[i]);
+    }
+    return b.metadata(metadata);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof TimeSeries)) {
+      return false;
+    }
+    TimeSeries t = (TimeSeries) o;
+    if (!labels.equals(t.labels)
+        || !Arrays.equals(timestamps, t.timestamps)
+        || !Objects.equals(metadata, t.metadata)
+        || values.length != t.values.length) {
+      return false;
+    }
+    for (int i = 0; i < values.length; i++) {
+      if (Double.doubleToRawLongBits(values[i]) != Double.doubleToRawLongBits(t.values[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = labels.hashCode();
+    h = 31 * h + Arrays.hashCode(timestamps);
+    for (double v : values) {
+      h = 31 * h + Long.hashCode(Double.doubleToRawLongBits(v));
+    }
+    return h;
+  }
+
+  /** Labels and at most a few samples; bounded in length whatever the series holds. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    labels.appendTo(sb, Labels.TO_STRING_LIMIT);
+    sb.append(' ').append(timestamps.length).append(timestamps.length == 1 ? " sample [" : " samples [");
+    int shown = Math.min(timestamps.length, 3);
+    for (int i = 0; i < shown; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(timestamps[i]).append('=').append(formatValue(values[i]));
+    }
+    if (shown < timestamps.length) {
+      sb.append(", ...");
+    }
+    return sb.append(']').toString();
+  }
+
+  static String formatValue(double v) {
+    return StaleMarker.isStale(v) ? "stale" : Double.toString(v);
+  }
+
+  // Package-private raw access for the coder.
+  long[] timestampsArray() {
+    return timestamps;
+  }
+
+  double[] valuesArray() {
+    return values;
+  }
+
+  /** Builds a {@link TimeSeries}. */
+  public static final class Builder {
+    private final Labels.Builder labels = Labels.builder();
+    private long[] ts = new long[4];
+    private double[] vs = new double[4];
+    private int n;
+    private MetricMetadata metadata;
+
+    private Builder() {}
+
+    /** Adds a label. An empty value means "absent" and is ignored. */
+    public Builder label(String name, String value) {
+      labels.add(name, value);
+      return this;
+    }
+
+    public Builder labels(Map<String, String> more) {
+      labels.addAll(more);
+      return this;
+    }
+
+    public Builder sample(long timestampMillis, double value) {
+      if (n == ts.length) {
+        ts = Arrays.copyOf(ts, n * 2);
+        vs = Arrays.copyOf(vs, n * 2);
+      }
+      ts[n] = timestampMillis;
+      vs[n] = value;
+      n++;
+      return this;
+    }
+
+    public Builder staleMarker(long timestampMillis) {
+      return sample(timestampMillis, StaleMarker.VALUE);
+    }
+
+    public Builder metadata(MetricMetadata m) {
+      this.metadata = m;
+      return this;
+    }
+
+    public Builder type(MetricType type) {
+      this.metadata =
+          metadata == null
+              ? MetricMetadata.of(type, "")
+              : MetricMetadata.of(type, metadata.help(), metadata.unit());
+      return this;
+    }
+
+    public Builder help(String help) {
+      MetricMetadata m = metadata == null ? MetricMetadata.of(MetricType.UNKNOWN, "") : metadata;
+      this.metadata = MetricMetadata.of(m.type(), help, m.unit());
+      return this;
+    }
+
+    public TimeSeries build() {
+      long[] t = Arrays.copyOf(ts, n);
+      double[] v = Arrays.copyOf(vs, n);
+      sortByTimestamp(t, v);
+      return new TimeSeries(labels.build(), t, v, metadata);
+    }
+  }
+
+  /** Stable sort by timestamp; samples almost always arrive sorted, which costs one pass. */
+  static void sortByTimestamp(long[] t, double[] v) {
+    int firstDescent = -1;
+    for (int i = 1; i < t.length; i++) {
+      if (t[i] < t[i - 1]) {
+        firstDescent = i;
+        break;
+      }
+    }
+    if (firstDescent < 0) {
+      return;
+    }
+    Integer[] order = new Integer[t.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compare(t[a], t[b])); // TimSort: stable
+    long[] t2 = t.clone();
+    double[] v2 = v.clone();
+    for (int i = 0; i < order.length; i++) {
+      t[i] = t2[order[i]];
+      v[i] = v2[order[i]];
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.prombeam.remotewrite;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.prombeam.model.Labels;
+import io.prombeam.model.MetricMetadata;
+import io.prombeam.model.MetricType;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.remotewrite.proto.PrometheusRemote;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import io.prombeam.model.MetricFamilies;
+import org.xerial.snappy.Snappy;
+
+/**
+ * The one codec of remote write and remote read, shared by the sinks and the sources: snappy
+ * <em>block</em> format (what the spec requires; not the framed/stream format) around protobuf.
+ */
+public final class RemoteWriteCodec {
+  /** Largest decompressed body accepted, as Prometheus' own receiver limits it (32 MiB). */
+  public static final int MAX_DECOMPRESSED_BYTES = 32 << 20;
+
+  private RemoteWriteCodec() {}
+
+  /** Snappy block compression. */
+  public static byte[] compress(byte[] raw) {
+    try {
+      return Snappy.compress(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException("snappy compression failed", e);
+    }
+  }
+
+  /** Snappy block decompression, refusing bodies that would inflate past {@code maxBytes}. */
+  public static byte[] decompress(byte[] compressed, int maxBytes) throws IOException {
+    if (!Snappy.isValidCompressedBuffer(compressed)) {
+      throw new IOException("body is not a snappy block (the framed format is not remote write)");
+    }
+    int len = Snappy.uncompressedLength(compressed);
+    if (len < 0 || len > maxBytes) {
+      throw new IOException("snappy body inflates to " + len + " bytes, over the limit of " + maxBytes);
+    }
+    return Snappy.uncompress(compressed);
+  }
+
+  /** Encodes and compresses a remote-write 1.0 request. */
+  public static byte[] encodeV1Compressed(List<TimeSeries> series) {
+    return compress(new RemoteWriteV1Encoder().encode(series));
+  }
+
+  /** Decodes a snappy-compressed remote-write 1.0 request into our model. */
+  public static List<TimeSeries> decodeWriteRequest(byte[] compressed) throws IOException {
+    return decodeWriteRequestUncompressed(decompress(compressed, MAX_DECOMPRESSED_BYTES));
+  }
+
+  /**
+   * Decodes an uncompressed {@code WriteRequest}. Labels are re-sorted (a sender may not sort),
+   * values keep their raw bits, and request metadata is attached to the series of its family.
+   */
+  public static List<TimeSeries> decodeWriteRequestUncompressed(byte[] raw)
+      throws InvalidProtocolBufferException {
+    PrometheusRemote.WriteRequest req = PrometheusRemote.WriteRequest.parseFrom(raw);
+    Map<String, MetricMetadata> metadata = new HashMap<>();
+    for (PrometheusRemote.MetricMetadata m : req.getMetadataList()) {
+      metadata.put(m.getMetricFamilyName(), fromProto(m));
+    }
+    List<TimeSeries> out = new ArrayList<>(req.getTimeseriesCount());
+    for (PrometheusRemote.TimeSeries ts : req.getTimeseriesList()) {
+      out.add(fromProto(ts, metadata));
+    }
+    return out;
+  }
+
+  /** Converts one protobuf series (remote write or remote read SAMPLES) into our model. */
+  public static TimeSeries fromProto(
+      PrometheusRemote.TimeSeries ts, Map<String, MetricMetadata> metadataByFamily) {
+    Labels.Builder lb = Labels.builder();
+    for (PrometheusRemote.Label l : ts.getLabelsList()) {
+      lb.add(l.getName(), l.getValue());
+    }
+    Labels labels = lb.build();
+    TimeSeries.Builder b = TimeSeries.builder(labels);
+    for (PrometheusRemote.Sample s : ts.getSamplesList()) {
+      b.sample(s.getTimestamp(), s.getValue());
+    }
+    String name = labels.metricName();
+    if (name != null && !metadataByFamily.isEmpty()) {
+      MetricMetadata m = metadataByFamily.get(name);
+      if (m == null) {
+        // histogram/summary children: foo_bucket -> foo
+        for (MetricType t : new MetricType[] {MetricType.HISTOGRAM, MetricType.SUMMARY}) {
+          m = metadataByFamily.get(MetricFamilies.familyName(name, t));
+          if (m != null && m.type() == t) {
+            break;
+          }
+          m = null;
+        }
+      }
+      b.metadata(m);
+    }
+    return b.build();
+  }
+
+  private static MetricMetadata fromProto(PrometheusRemote.MetricMetadata m) {
+    MetricType type;
+    try {
+      type = MetricType.valueOf(m.getType().name());
+    } catch (IllegalArgumentException e) {
+      type = MetricType.UNKNOWN;
+    }
+    return MetricMetadata.of(type, m.getHelp(), m.getUnit());
+  }
+}
