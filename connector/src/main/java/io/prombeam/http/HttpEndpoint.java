@@ -118,6 +118,11 @@ public abstract class HttpEndpoint implements Serializable {
     }
   }
 
+  /** The URL without user info, query or fragment, for logs and messages. */
+  public String redactedUrl() {
+    return url() == null ? "(no url)" : HttpUrl.get(url()).redact();
+  }
+
   /** A request to {@link #url()} carrying auth and extra headers. */
   public Request.Builder newRequest() {
     return newRequest(HttpUrl.get(url()));

@@ -6,6 +6,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.util.VarInt;
 
@@ -27,6 +30,11 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
 
   public static TimeSeriesCoder of() {
     return INSTANCE;
+  }
+
+  /** Lets {@code @DefaultCoder} on {@link TimeSeries} find this coder. */
+  public static CoderProvider getCoderProvider() {
+    return CoderProviders.forCoder(TypeDescriptor.of(TimeSeries.class), INSTANCE);
   }
 
   private TimeSeriesCoder() {}

@@ -1,0 +1,25 @@
+package io.prombeam;
+
+import io.prombeam.remotewrite.RemoteWrite;
+
+/**
+ * Entry point of prombeam, the Apache Beam connector for Prometheus.
+ *
+ * <pre>{@code
+ * PCollection<TimeSeries> series = ...;
+ * RemoteWriteResult result = series.apply(
+ *     PrometheusIO.remoteWrite()
+ *         .withUrl("http://localhost:9090/api/v1/write")
+ *         .withMaxSamplesPerSend(2000)
+ *         .withShards(4));
+ * result.getFailures().apply(...); // series not delivered, with the reason
+ * }</pre>
+ */
+public final class PrometheusIO {
+  private PrometheusIO() {}
+
+  /** A sink to any Prometheus remote-write receiver (remote-write 1.0, protobuf + snappy). */
+  public static RemoteWrite remoteWrite() {
+    return RemoteWrite.create();
+  }
+}

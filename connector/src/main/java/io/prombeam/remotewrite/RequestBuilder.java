@@ -1,0 +1,134 @@
+package io.prombeam.remotewrite;
+
+import io.prombeam.model.Labels;
+import io.prombeam.model.MetricMetadata;
+import io.prombeam.model.SeriesRule;
+import io.prombeam.model.SeriesViolation;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.WriteFailure;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a shard's buffered series into remote-write requests that follow the spec:
+ *
+ * <ul>
+ *   <li>one entry per label set: parts of one series are merged, and their samples sorted by
+ *       timestamp (stable, so arrival order breaks ties);
+ *   <li>an exact repeat of a sample (same timestamp, same value bits) is sent once — Prometheus
+ *       treats it as a no-op, and a repeat inside one request would be refused as out of order;
+ *   <li>a second sample at one timestamp with a <em>different</em> value is not sent (Prometheus
+ *       would reject the whole request) but becomes a {@link SeriesRule#DUPLICATE_TIMESTAMP} failure;
+ *   <li>at most {@code maxSamplesPerSend} samples per request; a larger series is split into
+ *       consecutive requests in timestamp order, which the shard sends one after another.
+ * </ul>
+ */
+public final class RequestBuilder {
+
+  /** The requests to send, in order, and what could not be sent. */
+  public static final class Plan {
+    public final List<List<TimeSeries>> requests = new ArrayList<>();
+    public final List<WriteFailure> conflicts = new ArrayList<>();
+    public long duplicateSamplesDropped;
+    public long samples;
+  }
+
+  private RequestBuilder() {}
+
+  public static Plan plan(Iterable<TimeSeries> buffered, int maxSamplesPerSend) {
+    Map<Labels, List<TimeSeries>> byLabels = new LinkedHashMap<>();
+    for (TimeSeries ts : buffered) {
+      byLabels.computeIfAbsent(ts.labels(), k -> new ArrayList<>(1)).add(ts);
+    }
+    Plan plan = new Plan();
+    List<TimeSeries> current = new ArrayList<>();
+    int currentSamples = 0;
+    for (List<TimeSeries> parts : byLabels.values()) {
+      TimeSeries merged = mergeAndDedupe(parts, plan);
+      int offset = 0;
+      while (offset < merged.sampleCount()) {
+        int room = maxSamplesPerSend - currentSamples;
+        if (room == 0) {
+          plan.requests.add(current);
+          current = new ArrayList<>();
+          currentSamples = 0;
+          room = maxSamplesPerSend;
+        }
+        int take = Math.min(room, merged.sampleCount() - offset);
+        current.add(merged.slice(offset, offset + take));
+        currentSamples += take;
+        offset += take;
+      }
+      plan.samples += merged.sampleCount();
+    }
+    if (!current.isEmpty()) {
+      plan.requests.add(current);
+    }
+    return plan;
+  }
+
+  private static TimeSeries mergeAndDedupe(List<TimeSeries> parts, Plan plan) {
+    TimeSeries first = parts.get(0);
+    if (parts.size() == 1 && !hasRepeatedTimestamp(first)) {
+      return first; // the common case: no copy
+    }
+    TimeSeries.Builder all = TimeSeries.builder(first.labels());
+    MetricMetadata metadata = null;
+    for (TimeSeries p : parts) {
+      for (int i = 0; i < p.sampleCount(); i++) {
+        all.sample(p.timestamp(i), p.value(i));
+      }
+      if (metadata == null) {
+        metadata = p.metadata();
+      }
+    }
+    TimeSeries sorted = all.metadata(metadata).build(); // stable sort by timestamp
+    TimeSeries.Builder kept = TimeSeries.builder(first.labels()).metadata(metadata);
+    for (int i = 0; i < sorted.sampleCount(); i++) {
+      long t = sorted.timestamp(i);
+      double v = sorted.value(i);
+      if (i > 0 && sorted.timestamp(i - 1) == t) {
+        // compare with the first sample kept at this timestamp
+        int j = i - 1;
+        while (j > 0 && sorted.timestamp(j - 1) == t) {
+          j--;
+        }
+        if (Double.doubleToRawLongBits(sorted.value(j)) == Double.doubleToRawLongBits(v)) {
+          plan.duplicateSamplesDropped++;
+        } else {
+          TimeSeries rejected = TimeSeries.builder(first.labels()).sample(t, v).metadata(metadata).build();
+          plan.conflicts.add(
+              WriteFailure.invalid(
+                  rejected,
+                  new SeriesViolation(
+                      SeriesRule.DUPLICATE_TIMESTAMP,
+                      SeriesRule.DUPLICATE_TIMESTAMP.name()
+                          + ": timestamp "
+                          + t
+                          + " of series "
+                          + first.labels()
+                          + " already has value "
+                          + sorted.value(j)
+                          + ", this sample has "
+                          + v
+                          + ": "
+                          + SeriesRule.DUPLICATE_TIMESTAMP.description())));
+        }
+        continue;
+      }
+      kept.sample(t, v);
+    }
+    return kept.build();
+  }
+
+  private static boolean hasRepeatedTimestamp(TimeSeries ts) {
+    for (int i = 1; i < ts.sampleCount(); i++) {
+      if (ts.timestamp(i) == ts.timestamp(i - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,227 @@
+package io.prombeam.remotewrite;
+
+import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.RetryPolicy;
+import io.prombeam.http.RetryingHttpSender;
+import io.prombeam.http.SendOutcome;
+import io.prombeam.model.FailurePolicy;
+import io.prombeam.model.FailureReason;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.TimeSeriesCoder;
+import io.prombeam.model.WriteFailure;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending end of one shard. Keyed by shard number, so the runner runs one shard's elements,
+ * timers and flushes one at a time: requests of a shard leave strictly one after another, each
+ * waiting for the previous to succeed or finally fail. As every series is pinned to one shard,
+ * its samples reach the receiver in the order this DoFn saw them, sorted within each request.
+ *
+ * <p>Buffers in Beam state (so a checkpoint holds what is not yet sent) and flushes when
+ * {@code maxSamplesPerSend} samples are buffered, when {@code batchSendDeadline} has passed since
+ * the first buffered sample arrived, and when the window expires (end of a bounded input).
+ * Sending blocks through retries, which is the sink's backpressure.
+ */
+final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardWriterFn.class);
+
+  private final HttpEndpoint endpoint;
+  private final RetryPolicy retryPolicy;
+  private final RemoteWriteProtocol protocol;
+  private final int maxSamplesPerSend;
+  private final Duration batchSendDeadline;
+  private final FailurePolicy failurePolicy;
+  private final TupleTag<WriteSummary> successTag;
+  private final TupleTag<WriteFailure> failureTag;
+  private final String transformName;
+
+  private transient RetryingHttpSender sender;
+  private transient WriteRequestEncoder encoder;
+  private transient SinkMetrics metrics;
+  private transient MediaType mediaType;
+  private transient ProgressLog progress;
+
+  @StateId("buffer")
+  private final StateSpec<BagState<TimeSeries>> bufferSpec = StateSpecs.bag(TimeSeriesCoder.of());
+
+  @StateId("bufferedSamples")
+  private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
+
+  @TimerId("deadline")
+  private final TimerSpec deadlineSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+  ShardWriterFn(
+      HttpEndpoint endpoint,
+      RetryPolicy retryPolicy,
+      RemoteWriteProtocol protocol,
+      int maxSamplesPerSend,
+      Duration batchSendDeadline,
+      FailurePolicy failurePolicy,
+      TupleTag<WriteSummary> successTag,
+      TupleTag<WriteFailure> failureTag,
+      String transformName) {
+    this.endpoint = endpoint;
+    this.retryPolicy = retryPolicy;
+    this.protocol = protocol;
+    this.maxSamplesPerSend = maxSamplesPerSend;
+    this.batchSendDeadline = batchSendDeadline;
+    this.failurePolicy = failurePolicy;
+    this.successTag = successTag;
+    this.failureTag = failureTag;
+    this.transformName = transformName;
+  }
+
+  @Setup
+  public void setup() {
+    sender = new RetryingHttpSender(endpoint, retryPolicy);
+    encoder = protocol.newEncoder();
+    metrics = new SinkMetrics();
+    mediaType = MediaType.get(protocol.contentType());
+    progress = new ProgressLog(LOG, endpoint.redactedUrl());
+  }
+
+  @ProcessElement
+  public void process(
+      @Element KV<Integer, TimeSeries> element,
+      @StateId("buffer") BagState<TimeSeries> buffer,
+      @StateId("bufferedSamples") ValueState<Long> buffered,
+      @TimerId("deadline") Timer deadline,
+      MultiOutputReceiver out)
+      throws InterruptedException {
+    TimeSeries ts = element.getValue();
+    Long before = buffered.read();
+    long count = (before == null ? 0 : before) + ts.sampleCount();
+    buffer.add(ts);
+    if (count >= maxSamplesPerSend) {
+      flush(element.getKey(), buffer, buffered, out);
+    } else {
+      buffered.write(count);
+      if (before == null || before == 0) {
+        deadline.offset(batchSendDeadline).setRelative();
+      }
+    }
+  }
+
+  @OnTimer("deadline")
+  public void onDeadline(
+      @Key Integer shard,
+      @StateId("buffer") BagState<TimeSeries> buffer,
+      @StateId("bufferedSamples") ValueState<Long> buffered,
+      MultiOutputReceiver out)
+      throws InterruptedException {
+    flush(shard, buffer, buffered, out);
+  }
+
+  @OnWindowExpiration
+  public void onExpiration(
+      @Key Integer shard,
+      @StateId("buffer") BagState<TimeSeries> buffer,
+      @StateId("bufferedSamples") ValueState<Long> buffered,
+      MultiOutputReceiver out)
+      throws InterruptedException {
+    flush(shard, buffer, buffered, out);
+  }
+
+  private void flush(
+      int shard, BagState<TimeSeries> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
+      throws InterruptedException {
+    RequestBuilder.Plan plan = RequestBuilder.plan(buffer.read(), maxSamplesPerSend);
+    buffer.clear();
+    buffered.clear();
+    metrics.samplesDeduplicated.inc(plan.duplicateSamplesDropped);
+    for (WriteFailure conflict : plan.conflicts) {
+      fail(conflict, out);
+    }
+    for (List<TimeSeries> request : plan.requests) {
+      send(shard, request, out);
+    }
+  }
+
+  private void send(int shard, List<TimeSeries> request, MultiOutputReceiver out)
+      throws InterruptedException {
+    int samples = 0;
+    for (TimeSeries ts : request) {
+      samples += ts.sampleCount();
+    }
+    byte[] raw = encoder.encode(request);
+    byte[] body = RemoteWriteCodec.compress(raw);
+    RequestBody requestBody = RequestBody.create(body, mediaType);
+    final int requestSamples = samples;
+    SendOutcome outcome =
+        sender.send(
+            () ->
+                endpoint
+                    .newRequest()
+                    .post(requestBody)
+                    .header("Content-Encoding", "snappy")
+                    .header("X-Prometheus-Remote-Write-Version", protocol.versionHeader())
+                    .build(),
+            (status, reason, delay) -> {
+              metrics.retries.inc();
+              metrics.samplesRetried.inc(requestSamples);
+            });
+    metrics.requests.inc();
+    metrics.requestLatencyMs.update(outcome.lastAttemptMillis());
+    if (outcome.success()) {
+      metrics.samplesSent.inc(samples);
+      metrics.seriesSent.inc(request.size());
+      metrics.compressedBytes.inc(body.length);
+      metrics.uncompressedBytes.inc(raw.length);
+      progress.sent(samples, body.length);
+      out.get(successTag)
+          .output(
+              new WriteSummary(
+                  shard,
+                  request.size(),
+                  samples,
+                  body.length,
+                  outcome.status(),
+                  outcome.attempts(),
+                  outcome.lastAttemptMillis()));
+      return;
+    }
+    metrics.requestsFailed.inc();
+    FailureReason reason =
+        outcome.status() != 0 && !io.prombeam.http.RetryClassifier.isRetryable(outcome.status())
+            ? FailureReason.REJECTED
+            : FailureReason.RETRIES_EXHAUSTED;
+    LOG.error(
+        "{}: request of {} series / {} samples to {} not delivered: {}",
+        transformName,
+        request.size(),
+        samples,
+        endpoint.redactedUrl(),
+        outcome);
+    for (TimeSeries ts : request) {
+      fail(
+          new WriteFailure(ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
+          out);
+    }
+  }
+
+  private void fail(WriteFailure failure, MultiOutputReceiver out) {
+    metrics.samplesFailed.inc(failure.series().sampleCount());
+    if (failurePolicy == FailurePolicy.FAIL_PIPELINE) {
+      throw new IllegalStateException(transformName + ": not delivered: " + failure);
+    }
+    out.get(failureTag).output(failure);
+  }
+}

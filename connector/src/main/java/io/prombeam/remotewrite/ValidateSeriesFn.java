@@ -1,0 +1,60 @@
+package io.prombeam.remotewrite;
+
+import io.prombeam.model.FailurePolicy;
+import io.prombeam.model.SeriesValidator;
+import io.prombeam.model.SeriesViolation;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.WriteFailure;
+import java.util.Optional;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Splits series into valid ones (main output) and invalid ones ({@link WriteFailure}s naming the
+ * broken rule), or throws on the first invalid one under {@link FailurePolicy#FAIL_PIPELINE}.
+ */
+public final class ValidateSeriesFn extends DoFn<TimeSeries, TimeSeries> {
+  private final SeriesValidator validator;
+  private final FailurePolicy policy;
+  private final TupleTag<TimeSeries> validTag;
+  private final TupleTag<WriteFailure> failureTag;
+  private final String transformName;
+  private final Counter samplesFailed;
+  private final Counter invalidSeries;
+  private final Counter invalidSamples;
+
+  public ValidateSeriesFn(
+      SeriesValidator validator,
+      FailurePolicy policy,
+      TupleTag<TimeSeries> validTag,
+      TupleTag<WriteFailure> failureTag,
+      String transformName,
+      String metricPrefix) {
+    this.validator = validator;
+    this.policy = policy;
+    this.validTag = validTag;
+    this.failureTag = failureTag;
+    this.samplesFailed = Metrics.counter(SinkMetrics.NAMESPACE, metricPrefix + "_samples_failed");
+    this.transformName = transformName;
+    this.invalidSeries = Metrics.counter(SinkMetrics.NAMESPACE, metricPrefix + "_series_invalid");
+    this.invalidSamples = Metrics.counter(SinkMetrics.NAMESPACE, metricPrefix + "_samples_invalid");
+  }
+
+  @ProcessElement
+  public void process(@Element TimeSeries ts, MultiOutputReceiver out) {
+    Optional<SeriesViolation> v = validator.validate(ts);
+    if (v.isEmpty()) {
+      out.get(validTag).output(ts);
+      return;
+    }
+    invalidSeries.inc();
+    invalidSamples.inc(ts.sampleCount());
+    samplesFailed.inc(ts.sampleCount());
+    if (policy == FailurePolicy.FAIL_PIPELINE) {
+      throw new IllegalArgumentException(transformName + ": invalid series: " + v.get().message());
+    }
+    out.get(failureTag).output(WriteFailure.invalid(ts, v.get()));
+  }
+}

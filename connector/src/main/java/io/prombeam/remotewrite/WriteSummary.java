@@ -1,0 +1,75 @@
+package io.prombeam.remotewrite;
+
+import java.io.Serializable;
+
+/** One delivered remote-write request: what it carried and what it took. */
+public final class WriteSummary implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int shard;
+  private final int series;
+  private final int samples;
+  private final int compressedBytes;
+  private final int httpStatus;
+  private final int attempts;
+  private final long latencyMillis;
+
+  public WriteSummary(
+      int shard, int series, int samples, int compressedBytes, int httpStatus, int attempts, long latencyMillis) {
+    this.shard = shard;
+    this.series = series;
+    this.samples = samples;
+    this.compressedBytes = compressedBytes;
+    this.httpStatus = httpStatus;
+    this.attempts = attempts;
+    this.latencyMillis = latencyMillis;
+  }
+
+  public int shard() {
+    return shard;
+  }
+
+  public int series() {
+    return series;
+  }
+
+  public int samples() {
+    return samples;
+  }
+
+  public int compressedBytes() {
+    return compressedBytes;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Latency of the successful try. */
+  public long latencyMillis() {
+    return latencyMillis;
+  }
+
+  @Override
+  public String toString() {
+    return "shard "
+        + shard
+        + ": "
+        + series
+        + " series, "
+        + samples
+        + " samples, "
+        + compressedBytes
+        + " B, HTTP "
+        + httpStatus
+        + " after "
+        + attempts
+        + " tries, "
+        + latencyMillis
+        + " ms";
+  }
+}
