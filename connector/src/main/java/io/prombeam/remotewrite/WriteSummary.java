@@ -55,6 +55,26 @@ public final class WriteSummary implements Serializable {
   }
 
   @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof WriteSummary)) {
+      return false;
+    }
+    WriteSummary w = (WriteSummary) o;
+    return shard == w.shard
+        && series == w.series
+        && samples == w.samples
+        && compressedBytes == w.compressedBytes
+        && httpStatus == w.httpStatus
+        && attempts == w.attempts
+        && latencyMillis == w.latencyMillis;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(shard, series, samples, compressedBytes, httpStatus, attempts, latencyMillis);
+  }
+
+  @Override
   public String toString() {
     return "shard "
         + shard

@@ -1,0 +1,131 @@
+package io.prombeam.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * A real Prometheus 2.x with its remote-write receiver on, TSDB in a temporary directory. Tests
+ * verify what they wrote by asking it through the HTTP query API.
+ */
+public final class PrometheusServer extends ServerProcess {
+  private final ObjectMapper json = new ObjectMapper();
+  private String extraConfig = "";
+
+  /** Extra prometheus.yml text (e.g. scrape_configs), appended to the global section. */
+  PrometheusServer withConfig(String yaml) {
+    this.extraConfig = yaml;
+    return this;
+  }
+
+  @Override
+  protected String name() {
+    return "prometheus";
+  }
+
+  @Override
+  protected String readinessPath() {
+    return "/-/ready";
+  }
+
+  @Override
+  protected List<String> command() throws IOException {
+    String bin = ServerBinaries.find("PROMETHEUS_BIN", "prometheus", "prometheus");
+    Files.writeString(
+        dir.resolve("prometheus.yml"),
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + extraConfig,
+        StandardCharsets.UTF_8);
+    return List.of(
+        bin,
+        "--config.file=" + dir.resolve("prometheus.yml"),
+        "--storage.tsdb.path=" + dir.resolve("data"),
+        "--web.listen-address=127.0.0.1:" + port,
+        "--web.enable-remote-write-receiver",
+        "--web.enable-admin-api",
+        "--log.level=warn");
+  }
+
+  public String remoteWriteUrl() {
+    return baseUrl() + "/api/v1/write";
+  }
+
+  /**
+   * Raw samples of every series matching {@code selector} within the {@code range} (PromQL
+   * duration) before {@code atMillis}: labels (as a sorted map) to timestamp-ms to value.
+   */
+  public Map<Map<String, String>, TreeMap<Long, Double>> rawSamples(String selector, String range, long atMillis)
+      throws IOException {
+    JsonNode data = query(selector + "[" + range + "]", atMillis);
+    Map<Map<String, String>, TreeMap<Long, Double>> out = new LinkedHashMap<>();
+    for (JsonNode series : data.get("result")) {
+      Map<String, String> labels = new TreeMap<>();
+      series.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      TreeMap<Long, Double> samples = new TreeMap<>();
+      for (JsonNode v : series.get("values")) {
+        samples.put(toMillis(v.get(0)), parseValue(v.get(1).asText()));
+      }
+      out.put(labels, samples);
+    }
+    return out;
+  }
+
+  /** An instant query's {@code data} node. */
+  public JsonNode query(String promql, long atMillis) throws IOException {
+    HttpUrl url =
+        HttpUrl.get(baseUrl() + "/api/v1/query")
+            .newBuilder()
+            .addQueryParameter("query", promql)
+            .addQueryParameter("time", new BigDecimal(atMillis).movePointLeft(3).toPlainString())
+            .build();
+    try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+      String body = r.body().string();
+      if (r.code() != 200) {
+        throw new IOException("query " + promql + " failed: HTTP " + r.code() + " " + body);
+      }
+      return json.readTree(body).get("data");
+    }
+  }
+
+  /** Scalar values of an instant vector query, by the series' labels. */
+  public Map<Map<String, String>, Double> instant(String promql, long atMillis) throws IOException {
+    Map<Map<String, String>, Double> out = new LinkedHashMap<>();
+    for (JsonNode series : query(promql, atMillis).get("result")) {
+      Map<String, String> labels = new TreeMap<>();
+      series.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      out.put(labels, parseValue(series.get("value").get(1).asText()));
+    }
+    return out;
+  }
+
+  static long toMillis(JsonNode seconds) {
+    return new BigDecimal(seconds.asText()).movePointRight(3).longValueExact();
+  }
+
+  static double parseValue(String s) {
+    switch (s) {
+      case "+Inf":
+        return Double.POSITIVE_INFINITY;
+      case "-Inf":
+        return Double.NEGATIVE_INFINITY;
+      case "NaN":
+        return Double.NaN;
+      default:
+        return Double.parseDouble(s);
+    }
+  }
+
+  static List<String> lines(String s) {
+    return new ArrayList<>(List.of(s.split("\n")));
+  }
+}
