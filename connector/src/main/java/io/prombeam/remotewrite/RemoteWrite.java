@@ -187,7 +187,11 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
             ? SeriesValidator.DEFAULT
             : SeriesValidator.withMaxLabelValueLength(maxLabelValueLength());
     PCollectionTuple validated =
-        input.apply(
+        input
+            // One buffer per shard, not per window: a series' samples from several windows must
+            // still leave in order through the same queue. Failures come out globally windowed.
+            .apply("GlobalWindow", Window.<TimeSeries>into(new GlobalWindows()))
+            .apply(
             "Validate",
             ParDo.of(
                     new ValidateSeriesFn(
@@ -199,9 +203,6 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         validated
             .get(validTag)
             .setCoder(TimeSeriesCoder.of())
-            // One buffer per shard, not per window: a series' samples from several windows must
-            // still leave in order through the same queue.
-            .apply("GlobalWindow", Window.<TimeSeries>into(new GlobalWindows()))
             .apply(
                 "PinToShard",
                 MapElements.into(

@@ -223,6 +223,32 @@ public class RemoteWriteSinkTest {
   }
 
   @Test
+  public void acceptsWindowedInputAndReportsFailuresOfEveryKind() throws Exception {
+    server.setDispatcher(always(400));
+    TimeSeries bad = TimeSeries.builder("bad name").sample(1, 1).build();
+    TimeSeries rejected = TimeSeries.builder("m").sample(15_000, 1).build();
+    PCollection<WriteFailure> failures =
+        pipeline
+            .apply(Create.timestamped(
+                org.apache.beam.sdk.values.TimestampedValue.of(bad, new org.joda.time.Instant(1)),
+                org.apache.beam.sdk.values.TimestampedValue.of(rejected, new org.joda.time.Instant(15_000))))
+            .apply(org.apache.beam.sdk.transforms.windowing.Window.into(
+                org.apache.beam.sdk.transforms.windowing.FixedWindows.of(Duration.standardSeconds(10))))
+            .apply(sink())
+            .getFailures();
+    PAssert.that(failures)
+        .satisfies(
+            fs -> {
+              List<FailureReason> reasons = new ArrayList<>();
+              fs.forEach(f -> reasons.add(f.reason()));
+              reasons.sort(null);
+              assertEquals(List.of(FailureReason.INVALID_SERIES, FailureReason.REJECTED), reasons);
+              return null;
+            });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
   public void failPipelinePolicyFailsWithTheReceiversMessage() {
     server.setDispatcher(
         new Dispatcher() {
