@@ -67,6 +67,12 @@ public class RemoteWriteExample {
 
     void setMinutes(int value);
 
+    @Description("Value of the job label on every series written")
+    @Default.String("prombeam_demo")
+    String getJobLabel();
+
+    void setJobLabel(String value);
+
     @Description("Parallel senders")
     @Default.Integer(4)
     int getShards();
@@ -112,12 +118,12 @@ public class RemoteWriteExample {
     PCollection<TimeSeries> counts =
         events
             .apply("Count", Combine.perKey(new CountFn()))
-            .apply("CountSeries", ParDo.of(new ToSeries("demo_http_requests_in_window", MetricType.GAUGE,
+            .apply("CountSeries", ParDo.of(new ToSeries(options.getJobLabel(), "demo_http_requests_in_window", MetricType.GAUGE,
                 "HTTP requests served in the 10 s window ending at the sample.")));
     PCollection<TimeSeries> slowest =
         events
             .apply("Max", Max.doublesPerKey())
-            .apply("MaxSeries", ParDo.of(new ToSeries("demo_http_request_duration_seconds_max", MetricType.GAUGE,
+            .apply("MaxSeries", ParDo.of(new ToSeries(options.getJobLabel(), "demo_http_request_duration_seconds_max", MetricType.GAUGE,
                 "Slowest HTTP request of the 10 s window ending at the sample.")));
 
     RemoteWriteResult result =
@@ -168,11 +174,13 @@ public class RemoteWriteExample {
 
   /** "route status" → value becomes a series stamped at the window's last millisecond. */
   static final class ToSeries extends DoFn<KV<String, Double>, TimeSeries> {
+    private final String job;
     private final String name;
     private final MetricType type;
     private final String help;
 
-    ToSeries(String name, MetricType type, String help) {
+    ToSeries(String job, String name, MetricType type, String help) {
+      this.job = job;
       this.name = name;
       this.type = type;
       this.help = help;
@@ -183,7 +191,7 @@ public class RemoteWriteExample {
       String[] routeStatus = kv.getKey().split(" ");
       out.output(
           TimeSeries.builder(name)
-              .label("job", "prombeam_demo")
+              .label("job", job)
               .label("route", routeStatus[0])
               .label("status", routeStatus[1])
               .sample(window.maxTimestamp().getMillis(), kv.getValue())
