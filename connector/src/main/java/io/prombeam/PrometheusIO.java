@@ -1,5 +1,6 @@
 package io.prombeam;
 
+import io.prombeam.pushgateway.Pushgateway;
 import io.prombeam.remotewrite.RemoteWrite;
 
 /**
@@ -21,5 +22,10 @@ public final class PrometheusIO {
   /** A sink to any Prometheus remote-write receiver (remote-write 1.0, protobuf + snappy). */
   public static RemoteWrite remoteWrite() {
     return RemoteWrite.create();
+  }
+
+  /** A sink to a Prometheus Pushgateway (text format 0.0.4, one push per group per pane). */
+  public static Pushgateway pushgateway() {
+    return Pushgateway.create();
   }
 }

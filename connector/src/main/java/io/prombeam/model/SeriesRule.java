@@ -10,7 +10,8 @@ public enum SeriesRule {
   INVALID_UTF8("label names and values must be valid UTF-8"),
   LABEL_VALUE_TOO_LONG("label value longer than the configured limit"),
   NO_SAMPLES("a series must carry at least one sample"),
-  DUPLICATE_TIMESTAMP("two samples of one series share a timestamp with different values");
+  DUPLICATE_TIMESTAMP("two samples of one series share a timestamp with different values"),
+  FAMILY_TYPE_CONFLICT("all series of one metric family in a push must have the same type");
 
   private final String description;
 

@@ -9,6 +9,8 @@ import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
 import io.prombeam.model.WriteFailure;
 import io.prombeam.model.WriteFailureCoder;
+import io.prombeam.sink.BadRecords;
+import io.prombeam.sink.ValidateSeriesFn;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -238,8 +240,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
       badRecordErrorHandler()
           .addErrorCollection(failures.apply("ToBadRecords", BadRecords.fromFailures()));
     }
-    TupleTag<WriteFailure> failureTag = new TupleTag<WriteFailure>() {};
-    return new RemoteWriteResult(input.getPipeline(), successTag, successes, failureTag, failures);
+    return new RemoteWriteResult(input.getPipeline(), successTag, successes, failures);
   }
 
   /** A series' shard: a mixed hash of its labels, stable across JVMs and runs. */

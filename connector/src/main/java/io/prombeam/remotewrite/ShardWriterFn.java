@@ -1,8 +1,8 @@
 package io.prombeam.remotewrite;
 
 import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.RetryClassifier;
 import io.prombeam.http.RetryPolicy;
-import io.prombeam.http.RetryingHttpSender;
 import io.prombeam.http.SendOutcome;
 import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.FailureReason;
@@ -10,9 +10,6 @@ import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
 import io.prombeam.model.WriteFailure;
 import java.util.List;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
@@ -53,10 +50,8 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private final TupleTag<WriteFailure> failureTag;
   private final String transformName;
 
-  private transient RetryingHttpSender sender;
-  private transient WriteRequestEncoder encoder;
+  private transient RemoteWriteClient client;
   private transient SinkMetrics metrics;
-  private transient MediaType mediaType;
   private transient ProgressLog progress;
 
   @StateId("buffer")
@@ -91,10 +86,8 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
 
   @Setup
   public void setup() {
-    sender = new RetryingHttpSender(endpoint, retryPolicy);
-    encoder = protocol.newEncoder();
+    client = new RemoteWriteClient(endpoint, retryPolicy, protocol);
     metrics = new SinkMetrics();
-    mediaType = MediaType.get(protocol.contentType());
     progress = new ProgressLog(LOG, endpoint.redactedUrl());
   }
 
@@ -157,42 +150,35 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
 
   private void send(int shard, List<TimeSeries> request, MultiOutputReceiver out)
       throws InterruptedException {
-    int samples = 0;
+    int requestSamples = 0;
     for (TimeSeries ts : request) {
-      samples += ts.sampleCount();
+      requestSamples += ts.sampleCount();
     }
-    byte[] raw = encoder.encode(request);
-    byte[] body = RemoteWriteCodec.compress(raw);
-    RequestBody requestBody = RequestBody.create(body, mediaType);
-    final int requestSamples = samples;
-    SendOutcome outcome =
-        sender.send(
-            () ->
-                endpoint
-                    .newRequest()
-                    .post(requestBody)
-                    .header("Content-Encoding", "snappy")
-                    .header("X-Prometheus-Remote-Write-Version", protocol.versionHeader())
-                    .build(),
+    final int retriedSamples = requestSamples;
+    RemoteWriteClient.Delivery d =
+        client.write(
+            request,
             (status, reason, delay) -> {
               metrics.retries.inc();
-              metrics.samplesRetried.inc(requestSamples);
+              metrics.samplesRetried.inc(retriedSamples);
             });
+    SendOutcome outcome = d.outcome;
+    int samples = d.samples;
     metrics.requests.inc();
     metrics.requestLatencyMs.update(outcome.lastAttemptMillis());
     if (outcome.success()) {
       metrics.samplesSent.inc(samples);
       metrics.seriesSent.inc(request.size());
-      metrics.compressedBytes.inc(body.length);
-      metrics.uncompressedBytes.inc(raw.length);
-      progress.sent(samples, body.length);
+      metrics.compressedBytes.inc(d.compressedBytes);
+      metrics.uncompressedBytes.inc(d.uncompressedBytes);
+      progress.sent(samples, d.compressedBytes);
       out.get(successTag)
           .output(
               new WriteSummary(
                   shard,
                   request.size(),
                   samples,
-                  body.length,
+                  d.compressedBytes,
                   outcome.status(),
                   outcome.attempts(),
                   outcome.lastAttemptMillis()));
@@ -200,7 +186,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     }
     metrics.requestsFailed.inc();
     FailureReason reason =
-        outcome.status() != 0 && !io.prombeam.http.RetryClassifier.isRetryable(outcome.status())
+        outcome.status() != 0 && !RetryClassifier.isRetryable(outcome.status())
             ? FailureReason.REJECTED
             : FailureReason.RETRIES_EXHAUSTED;
     LOG.error(

@@ -1,4 +1,4 @@
-package io.prombeam.remotewrite;
+package io.prombeam.sink;
 
 import io.prombeam.model.TimeSeriesCoder;
 import io.prombeam.model.WriteFailure;

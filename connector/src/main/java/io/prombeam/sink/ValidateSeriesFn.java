@@ -1,4 +1,4 @@
-package io.prombeam.remotewrite;
+package io.prombeam.sink;
 
 import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.SeriesValidator;
@@ -36,10 +36,10 @@ public final class ValidateSeriesFn extends DoFn<TimeSeries, TimeSeries> {
     this.policy = policy;
     this.validTag = validTag;
     this.failureTag = failureTag;
-    this.samplesFailed = Metrics.counter(SinkMetrics.NAMESPACE, metricPrefix + "_samples_failed");
+    this.samplesFailed = Metrics.counter("prombeam", metricPrefix + "_samples_failed");
     this.transformName = transformName;
-    this.invalidSeries = Metrics.counter(SinkMetrics.NAMESPACE, metricPrefix + "_series_invalid");
-    this.invalidSamples = Metrics.counter(SinkMetrics.NAMESPACE, metricPrefix + "_samples_invalid");
+    this.invalidSeries = Metrics.counter("prombeam", metricPrefix + "_series_invalid");
+    this.invalidSamples = Metrics.counter("prombeam", metricPrefix + "_samples_invalid");
   }
 
   @ProcessElement
