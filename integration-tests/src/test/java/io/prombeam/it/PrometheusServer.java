@@ -21,10 +21,13 @@ import okhttp3.Response;
  */
 public final class PrometheusServer extends ServerProcess {
   private final ObjectMapper json = new ObjectMapper();
-  private String extraConfig = "";
+  private java.util.function.Supplier<String> extraConfig = () -> "";
 
-  /** Extra prometheus.yml text (e.g. scrape_configs), appended to the global section. */
-  PrometheusServer withConfig(String yaml) {
+  /**
+   * Extra prometheus.yml text (e.g. scrape_configs), appended to the global section; asked for
+   * at start, so it can name ports of servers started before.
+   */
+  PrometheusServer withConfig(java.util.function.Supplier<String> yaml) {
     this.extraConfig = yaml;
     return this;
   }
@@ -44,7 +47,7 @@ public final class PrometheusServer extends ServerProcess {
     String bin = ServerBinaries.find("PROMETHEUS_BIN", "prometheus", "prometheus");
     Files.writeString(
         dir.resolve("prometheus.yml"),
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + extraConfig,
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + extraConfig.get(),
         StandardCharsets.UTF_8);
     return List.of(
         bin,
@@ -125,7 +128,15 @@ public final class PrometheusServer extends ServerProcess {
     }
   }
 
-  static List<String> lines(String s) {
-    return new ArrayList<>(List.of(s.split("\n")));
+  /** Polls an instant query until it returns {@code expected} series or the timeout passes. */
+  public Map<Map<String, String>, Double> awaitSeries(String promql, int expected, long timeoutMillis)
+      throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    Map<Map<String, String>, Double> r = instant(promql, System.currentTimeMillis());
+    while (r.size() < expected && System.currentTimeMillis() < deadline) {
+      Thread.sleep(250);
+      r = instant(promql, System.currentTimeMillis());
+    }
+    return r;
   }
 }
