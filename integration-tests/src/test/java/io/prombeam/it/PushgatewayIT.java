@@ -103,6 +103,20 @@ public class PushgatewayIT {
   }
 
   @Test
+  public void theClientDeletesAGroup() throws Exception {
+    String job = "pg_" + UUID.randomUUID().toString().substring(0, 8);
+    assertEquals(List.of(), push(PushMethod.PUT, job, gauge("temp", "gone/soon", 1, 1)));
+    assertNotNull(GATEWAY.group(Map.of("job", job, "instance", "gone/soon")));
+    io.prombeam.http.SendOutcome out =
+        new io.prombeam.pushgateway.PushgatewayClient(
+                io.prombeam.http.HttpEndpoint.create().withUrl(GATEWAY.url()),
+                io.prombeam.http.RetryPolicy.defaults())
+            .delete(job, Map.of("instance", "gone/soon"));
+    assertTrue(out.toString(), out.success());
+    assertNull(GATEWAY.group(Map.of("job", job, "instance", "gone/soon")));
+  }
+
+  @Test
   public void aTypeConflictIsA400InTheFailures() throws Exception {
     String job = "pg_" + UUID.randomUUID().toString().substring(0, 8);
     String metric = "conflict_" + UUID.randomUUID().toString().substring(0, 8);
