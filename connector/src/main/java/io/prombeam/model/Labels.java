@@ -18,6 +18,7 @@ import java.util.Objects;
  * output naming the rule (see {@link SeriesValidator}) instead of losing them in a constructor
  * exception.
  */
+@org.apache.beam.sdk.coders.DefaultCoder(LabelsCoder.class)
 public final class Labels implements Serializable, Comparable<Labels> {
   private static final long serialVersionUID = 1L;
 
@@ -194,15 +195,12 @@ public final class Labels implements Serializable, Comparable<Labels> {
     if (metric != null) {
       sb.append(metric);
     }
-    sb.append('{');
     boolean first = true;
     for (int i = 0; i < names.length; i++) {
       if (names[i].equals(METRIC_NAME) && values[i].equals(metric)) {
         continue;
       }
-      if (!first) {
-        sb.append(',');
-      }
+      sb.append(first ? '{' : ',');
       first = false;
       sb.append(names[i]).append("=\"");
       String v = values[i];
@@ -214,7 +212,11 @@ public final class Labels implements Serializable, Comparable<Labels> {
         return;
       }
     }
-    sb.append('}');
+    if (!first) {
+      sb.append('}');
+    } else if (metric == null) {
+      sb.append("{}");
+    }
   }
 
   /** Builds a {@link Labels}; sorting by name happens in {@link #build()}. */

@@ -1,0 +1,68 @@
+package io.prombeam.aggregate;
+
+import java.util.Arrays;
+
+/**
+ * Turns any {@code PCollection<T>} into Prometheus counters, gauges, histograms and summaries,
+ * per window and label set, following Prometheus' rules (see docs/aggregation.md):
+ *
+ * <pre>{@code
+ * PCollection<TimeSeries> series = requests
+ *     .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))))
+ *     .apply(PrometheusAggregate.<Request>counter("http_requests_total")
+ *         .withLabels(r -> Map.of("route", r.route(), "status", "" + r.status())));
+ * series.apply(PrometheusIO.remoteWrite().withUrl(...));
+ * }</pre>
+ */
+public final class PrometheusAggregate {
+  private PrometheusAggregate() {}
+
+  /**
+   * A counter: per label set, the running total of {@code withValue} (default 1 per element)
+   * across windows, kept in Beam state: monotonic, as PromQL's rate() and increase() need.
+   */
+  public static <T> Aggregate<T> counter(String name) {
+    return Aggregate.create(name, Kind.COUNTER);
+  }
+
+  /** A gauge: per window and label set, the values reduced by {@link GaugeReduction}. */
+  public static <T> Aggregate<T> gauge(String name) {
+    return Aggregate.create(name, Kind.GAUGE);
+  }
+
+  /**
+   * A histogram with these upper bounds ({@code +Inf} is added): {@code _bucket{le}}, {@code _sum}
+   * and {@code _count}, cumulative across windows (like counters) unless {@code perWindow()}.
+   */
+  public static <T> Aggregate<T> histogram(String name, double... buckets) {
+    Aggregate<T> a = Aggregate.create(name, Kind.HISTOGRAM);
+    return a.toBuilder().setBuckets(Buckets.check(name, buckets)).build();
+  }
+
+  /**
+   * A summary: per window, the given quantiles (from a t-digest, compression 200), and running
+   * {@code _sum} and {@code _count}.
+   */
+  public static <T> Aggregate<T> summary(String name, double... quantiles) {
+    if (quantiles.length == 0) {
+      throw new IllegalArgumentException("summary " + name + " needs at least one quantile");
+    }
+    double[] q = quantiles.clone();
+    Arrays.sort(q);
+    for (double x : q) {
+      if (!(x >= 0 && x <= 1)) {
+        throw new IllegalArgumentException("summary " + name + ": quantiles must lie in [0, 1], got " + x);
+      }
+    }
+    Aggregate<T> a = Aggregate.create(name, Kind.SUMMARY);
+    return a.toBuilder().setQuantiles(q).build();
+  }
+
+  public static double[] linearBuckets(double start, double width, int count) {
+    return Buckets.linear(start, width, count);
+  }
+
+  public static double[] exponentialBuckets(double start, double factor, int count) {
+    return Buckets.exponential(start, factor, count);
+  }
+}
