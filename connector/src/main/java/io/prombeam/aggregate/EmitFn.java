@@ -8,10 +8,11 @@ import io.prombeam.model.TimeSeries;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
+import io.prombeam.sink.DeferredMetrics;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -48,9 +49,17 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
   private final @Nullable Duration staleAfter;
   private final boolean createdSeries;
 
-  private final Counter folded = Metrics.counter("prombeam", "aggregate_panes_folded");
-  private final Counter moved = Metrics.counter("prombeam", "aggregate_panes_restamped");
-  private final Counter staled = Metrics.counter("prombeam", "aggregate_series_staled");
+  private transient DeferredMetrics metrics;
+
+  @Setup
+  public void setup() {
+    metrics = new DeferredMetrics("prombeam");
+  }
+
+  @FinishBundle
+  public void finishBundle() {
+    metrics.flush();
+  }
 
   @StateId("pending")
   private final StateSpec<BagState<Pane>> pendingSpec = StateSpecs.bag(Pane.PaneCoder.INSTANCE);
@@ -95,12 +104,18 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       OutputReceiver<TimeSeries> out) {
     Pane pane = element.getValue();
     if (pane.early) {
-      emit(element.getKey(), pane, lastTs, totals, created, stale, out);
+      for (TimeSeries s : emit(element.getKey(), pane, lastTs, totals, created, stale)) {
+        out.outputWithTimestamp(s, new Instant(s.timestamp(0)));
+      }
       return;
     }
     pending.add(pane);
-    Long min = pendingMin.read();
-    if (min == null || pane.timestamp < min) {
+    // The timer waits for the newest pending pane: panes reach this DoFn once their window closed,
+    // so in a stream they are due already, and in a batch pipeline (which fires every window at
+    // the end, in no order) one firing then emits all of a series' samples as one element —
+    // which keeps them in order through any later shuffle.
+    Long max = pendingMin.read();
+    if (max == null || pane.timestamp > max) {
       pendingMin.write(pane.timestamp);
       flush.set(new Instant(pane.timestamp));
     }
@@ -108,7 +123,6 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
 
   @OnTimer("flush")
   public void onFlush(
-      OnTimerContext c,
       @Key Labels key,
       @StateId("pending") BagState<Pane> pending,
       @StateId("pendingMin") ValueState<Long> pendingMin,
@@ -118,37 +132,34 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       @TimerId("flush") Timer flush,
       @TimerId("stale") Timer stale,
       OutputReceiver<TimeSeries> out) {
-    long now = c.timestamp().getMillis();
     List<Pane> due = new ArrayList<>();
-    List<Pane> later = new ArrayList<>();
-    for (Pane p : pending.read()) {
-      (p.timestamp <= now ? due : later).add(p);
-    }
+    pending.read().forEach(due::add);
     due.sort(Comparator.comparingLong(p -> p.timestamp)); // stable: arrival order breaks ties
-    for (Pane p : due) {
-      emit(key, p, lastTs, totals, created, stale, out);
-    }
     pending.clear();
     pendingMin.clear();
-    if (!later.isEmpty()) {
-      long min = Long.MAX_VALUE;
-      for (Pane p : later) {
-        pending.add(p);
-        min = Math.min(min, p.timestamp);
+    Map<Labels, TimeSeries.Builder> merged = new LinkedHashMap<>();
+    long lastEmitted = Long.MIN_VALUE;
+    for (Pane p : due) {
+      for (TimeSeries s : emit(key, p, lastTs, totals, created, stale)) {
+        merged.computeIfAbsent(s.labels(), l -> TimeSeries.builder(l).metadata(s.metadata()))
+            .sample(s.timestamp(0), s.value(0));
+        lastEmitted = Math.max(lastEmitted, s.timestamp(0));
       }
-      pendingMin.write(min);
-      flush.set(new Instant(min));
+    }
+    Instant at = new Instant(lastEmitted);
+    for (TimeSeries.Builder b : merged.values()) {
+      out.outputWithTimestamp(b.build(), at);
     }
   }
 
-  private void emit(
+  /** The series of one pane, stamped; empty when the pane is folded. */
+  private List<TimeSeries> emit(
       Labels key,
       Pane pane,
       ValueState<Long> lastTs,
       ValueState<double[]> totals,
       ValueState<Long> created,
-      Timer stale,
-      OutputReceiver<TimeSeries> out) {
+      Timer stale) {
     double[] values = Arrays.copyOf(pane.values, pane.values.length - 1); // drop the timestamp
     if (cumulative) {
       double[] t = totals.read();
@@ -168,23 +179,26 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
     long ts = pane.timestamp;
     if (last != null && ts <= last) {
       if (latePolicy == LatePanePolicy.FOLD_INTO_NEXT) {
-        folded.inc();
-        return;
+        metrics.inc("aggregate_panes_folded");
+        return List.of();
       }
       ts = last + 1;
-      moved.inc();
+      metrics.inc("aggregate_panes_restamped");
+    }
+    List<TimeSeries> series = new ArrayList<>();
+    if (staleAfter != null && last != null && ts - last > staleAfter.getMillis()) {
+      // silent for longer than the gap between two panes emitted together: end it in between
+      series.addAll(staleMarkers(key, values.length, last + staleAfter.getMillis()));
     }
     lastTs.write(ts);
-    Instant at = new Instant(ts);
-    for (TimeSeries s : renderer.render(key, values, ts)) {
-      out.outputWithTimestamp(s, at);
-    }
+    series.addAll(renderer.render(key, values, ts));
     if (createdSeries) {
-      out.outputWithTimestamp(createdSeries(key, ts, createdAt), at);
+      series.add(createdSeries(key, ts, createdAt));
     }
     if (staleAfter != null) {
-      stale.set(at.plus(staleAfter));
+      stale.set(new Instant(ts).plus(staleAfter));
     }
+    return series;
   }
 
   @OnTimer("stale")
@@ -193,21 +207,31 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       @Key Labels key,
       @StateId("lastTs") ValueState<Long> lastTs,
       @StateId("totals") ValueState<double[]> totals,
+      @TimerId("stale") Timer stale,
       OutputReceiver<TimeSeries> out) {
     Long last = lastTs.read();
     double[] shape = totals.read();
-    if (last == null || shape == null || c.timestamp().getMillis() <= last) {
-      return; // a newer sample was emitted since the timer was set
-    }
     long ts = c.timestamp().getMillis();
-    double[] staleValues = new double[shape.length];
-    Arrays.fill(staleValues, StaleMarker.VALUE);
+    if (last == null || shape == null) {
+      return;
+    }
+    if (ts <= last) {
+      // a newer sample came since this timer was set: wait for the gap after that one
+      stale.set(new Instant(last).plus(staleAfter));
+      return;
+    }
     Instant at = new Instant(ts);
-    for (TimeSeries s : renderer.render(key, staleValues, ts)) {
+    for (TimeSeries s : staleMarkers(key, shape.length, ts)) {
       out.outputWithTimestamp(s, at);
     }
     lastTs.write(ts);
-    staled.inc();
+  }
+
+  private List<TimeSeries> staleMarkers(Labels key, int width, long ts) {
+    double[] staleValues = new double[width];
+    Arrays.fill(staleValues, StaleMarker.VALUE);
+    metrics.inc("aggregate_series_staled");
+    return renderer.render(key, staleValues, ts);
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.prombeam.model.FailureReason;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
 import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.DeferredMetrics;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -20,6 +21,7 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Duration;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Buffers in Beam state (so a checkpoint holds what is not yet sent) and flushes when
  * {@code maxSamplesPerSend} samples are buffered, when {@code batchSendDeadline} has passed since
- * the first buffered sample arrived, and when the window expires (end of a bounded input).
+ * the first buffered sample arrived, and when the input ends (bounded input).
  * Sending blocks through retries, which is the sink's backpressure.
  */
 final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
@@ -51,7 +53,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private final String transformName;
 
   private transient RemoteWriteClient client;
-  private transient SinkMetrics metrics;
+  private transient DeferredMetrics metrics;
   private transient ProgressLog progress;
 
   @StateId("buffer")
@@ -62,6 +64,14 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
 
   @TimerId("deadline")
   private final TimerSpec deadlineSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+  /**
+   * Fires when the input ends (the global window's end), flushing the rest. A timer rather than
+   * {@code @OnWindowExpiration}: Beam 2.62's Flink batch translation runs the latter without a
+   * metrics container, and its metric updates would be lost.
+   */
+  @TimerId("end")
+  private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
   ShardWriterFn(
       HttpEndpoint endpoint,
@@ -87,8 +97,13 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   @Setup
   public void setup() {
     client = new RemoteWriteClient(endpoint, retryPolicy, protocol);
-    metrics = new SinkMetrics();
+    metrics = new DeferredMetrics(SinkMetrics.NAMESPACE);
     progress = new ProgressLog(LOG, endpoint.redactedUrl());
+  }
+
+  @FinishBundle
+  public void finishBundle() {
+    metrics.flush();
   }
 
   @ProcessElement
@@ -97,6 +112,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       @StateId("buffer") BagState<TimeSeries> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       @TimerId("deadline") Timer deadline,
+      @TimerId("end") Timer end,
       MultiOutputReceiver out)
       throws InterruptedException {
     TimeSeries ts = element.getValue();
@@ -109,8 +125,10 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       buffered.write(count);
       if (before == null || before == 0) {
         deadline.offset(batchSendDeadline).setRelative();
+        end.set(GlobalWindow.INSTANCE.maxTimestamp());
       }
     }
+    metrics.flush();
   }
 
   @OnTimer("deadline")
@@ -121,16 +139,18 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       MultiOutputReceiver out)
       throws InterruptedException {
     flush(shard, buffer, buffered, out);
+    metrics.flush();
   }
 
-  @OnWindowExpiration
-  public void onExpiration(
+  @OnTimer("end")
+  public void onEnd(
       @Key Integer shard,
       @StateId("buffer") BagState<TimeSeries> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       MultiOutputReceiver out)
       throws InterruptedException {
     flush(shard, buffer, buffered, out);
+    metrics.flush();
   }
 
   private void flush(
@@ -139,7 +159,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     RequestBuilder.Plan plan = RequestBuilder.plan(buffer.read(), maxSamplesPerSend);
     buffer.clear();
     buffered.clear();
-    metrics.samplesDeduplicated.inc(plan.duplicateSamplesDropped);
+    metrics.inc(SinkMetrics.SAMPLES_DEDUPLICATED, plan.duplicateSamplesDropped);
     for (WriteFailure conflict : plan.conflicts) {
       fail(conflict, out);
     }
@@ -159,18 +179,18 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
         client.write(
             request,
             (status, reason, delay) -> {
-              metrics.retries.inc();
-              metrics.samplesRetried.inc(retriedSamples);
+              metrics.inc(SinkMetrics.RETRIES);
+              metrics.inc(SinkMetrics.SAMPLES_RETRIED, retriedSamples);
             });
     SendOutcome outcome = d.outcome;
     int samples = d.samples;
-    metrics.requests.inc();
-    metrics.requestLatencyMs.update(outcome.lastAttemptMillis());
+    metrics.inc(SinkMetrics.REQUESTS);
+    metrics.update(SinkMetrics.REQUEST_LATENCY_MS, outcome.lastAttemptMillis());
     if (outcome.success()) {
-      metrics.samplesSent.inc(samples);
-      metrics.seriesSent.inc(request.size());
-      metrics.compressedBytes.inc(d.compressedBytes);
-      metrics.uncompressedBytes.inc(d.uncompressedBytes);
+      metrics.inc(SinkMetrics.SAMPLES_SENT, samples);
+      metrics.inc(SinkMetrics.SERIES_SENT, request.size());
+      metrics.inc(SinkMetrics.COMPRESSED_BYTES, d.compressedBytes);
+      metrics.inc(SinkMetrics.UNCOMPRESSED_BYTES, d.uncompressedBytes);
       progress.sent(samples, d.compressedBytes);
       out.get(successTag)
           .output(
@@ -184,7 +204,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
                   outcome.lastAttemptMillis()));
       return;
     }
-    metrics.requestsFailed.inc();
+    metrics.inc(SinkMetrics.REQUESTS_FAILED);
     FailureReason reason =
         outcome.status() != 0 && !RetryClassifier.isRetryable(outcome.status())
             ? FailureReason.REJECTED
@@ -204,7 +224,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   }
 
   private void fail(WriteFailure failure, MultiOutputReceiver out) {
-    metrics.samplesFailed.inc(failure.series().sampleCount());
+    metrics.inc(SinkMetrics.SAMPLES_FAILED, failure.series().sampleCount());
     if (failurePolicy == FailurePolicy.FAIL_PIPELINE) {
       throw new IllegalStateException(transformName + ": not delivered: " + failure);
     }

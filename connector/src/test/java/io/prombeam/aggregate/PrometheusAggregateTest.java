@@ -11,6 +11,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
@@ -45,17 +46,18 @@ public class PrometheusAggregateTest {
     return p.apply(Create.timestamped(java.util.Arrays.asList(evs)).withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())));
   }
 
-  /** "name{labels} ts=value" lines, metadata type appended. */
+  /** One "name{labels} ts=value TYPE" line per sample (a series may carry several samples). */
   private static PCollection<String> lines(PCollection<TimeSeries> series) {
     return series.apply(
-        MapElements.into(TypeDescriptors.strings())
+        FlatMapElements.into(TypeDescriptors.strings())
             .via(ts -> {
-              StringBuilder sb = new StringBuilder(ts.labels().toString());
+              java.util.List<String> out = new java.util.ArrayList<>();
               for (int i = 0; i < ts.sampleCount(); i++) {
                 double v = ts.value(i);
-                sb.append(' ').append(ts.timestamp(i)).append('=').append(StaleMarker.isStale(v) ? "stale" : String.valueOf(v));
+                out.add(ts.labels() + " " + ts.timestamp(i) + "=" + (StaleMarker.isStale(v) ? "stale" : String.valueOf(v))
+                    + " " + ts.metadata().type());
               }
-              return sb.append(' ').append(ts.metadata().type()).toString();
+              return out;
             }));
   }
 
@@ -284,7 +286,7 @@ public class PrometheusAggregateTest {
               int seriesCount = 0;
               boolean overflow = false;
               for (TimeSeries ts : all) {
-                total += ts.value(0);
+                total += ts.value(ts.sampleCount() - 1);
                 seriesCount++;
                 overflow |= "true".equals(ts.labels().get("prombeam_overflow"));
                 org.junit.Assert.assertEquals(MetricType.COUNTER, ts.metadata().type());

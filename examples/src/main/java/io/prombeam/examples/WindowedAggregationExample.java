@@ -1,0 +1,129 @@
+package io.prombeam.examples;
+
+import io.prombeam.PrometheusIO;
+import io.prombeam.aggregate.PrometheusAggregate;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.WriteFailure;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.Validation;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.WithTimestamps;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Request events with a latency become, per route and status and per 10 s window, a monotonic
+ * counter {@code demo_http_requests_total} and a latency histogram
+ * {@code demo_http_request_duration_seconds}, written by remote write. Query them with
+ * {@code rate(demo_http_requests_total[1m])} and
+ * {@code histogram_quantile(0.9, sum by (le, route) (rate(demo_http_request_duration_seconds_bucket[1m])))}.
+ *
+ * <pre>
+ * java -cp ... io.prombeam.examples.WindowedAggregationExample \
+ *     --remoteWriteUrl=http://127.0.0.1:9090/api/v1/write --runner=DirectRunner
+ * </pre>
+ */
+public class WindowedAggregationExample {
+  public interface Options extends PipelineOptions {
+    @Description("Remote-write URL")
+    @Validation.Required
+    String getRemoteWriteUrl();
+
+    void setRemoteWriteUrl(String value);
+
+    @Default.Long(100_000)
+    long getNumEvents();
+
+    void setNumEvents(long value);
+
+    @Description("Event time span, in minutes before now")
+    @Default.Integer(10)
+    int getMinutes();
+
+    void setMinutes(int value);
+
+    @Default.String("prombeam_aggregation_demo")
+    String getJobLabel();
+
+    void setJobLabel(String value);
+  }
+
+  public static final double[] LATENCY_BUCKETS =
+      PrometheusAggregate.exponentialBuckets(0.005, 2, 10); // 5 ms .. 2.56 s
+
+  public static PipelineResult run(Options o) {
+    long end = System.currentTimeMillis();
+    long span = o.getMinutes() * 60_000L;
+    long n = o.getNumEvents();
+    Pipeline p = Pipeline.create(o);
+    // KV<"route status", latency seconds>, stamped with event time
+    PCollection<KV<String, Double>> requests =
+        p.apply("Events", GenerateSequence.from(0).to(n))
+            .apply("EventTime", WithTimestamps.of((Long i) -> new Instant(end - span + (i * span) / Math.max(1, n))))
+            .apply("ToRequest", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.doubles()))
+                .via(RemoteWriteExample::event))
+            .apply("10sWindows", Window.into(FixedWindows.of(Duration.standardSeconds(10))));
+
+    Map<String, String> job = Map.of("job", o.getJobLabel());
+    PCollection<TimeSeries> counter =
+        requests.apply("RequestsTotal",
+            PrometheusAggregate.<KV<String, Double>>counter("demo_http_requests_total")
+                .withLabels(WindowedAggregationExample::routeAndStatus)
+                .withConstantLabels(job)
+                .withHelp("HTTP requests served."));
+    PCollection<TimeSeries> histogram =
+        requests.apply("Latency",
+            PrometheusAggregate.<KV<String, Double>>histogram("demo_http_request_duration_seconds", LATENCY_BUCKETS)
+                .withLabels(WindowedAggregationExample::routeAndStatus)
+                .withValue(KV::getValue)
+                .withConstantLabels(job)
+                .withHelp("HTTP request latency."));
+    PCollectionList.of(counter).and(histogram)
+        .apply(Flatten.pCollections())
+        .apply("RemoteWrite", PrometheusIO.remoteWrite().withUrl(o.getRemoteWriteUrl()))
+        .getFailures()
+        .apply("LogFailures", MapElements.into(TypeDescriptor.of(String.class)).via((WriteFailure f) -> {
+          System.err.println("not delivered: " + f);
+          return f.toString();
+        }));
+    return p.run();
+  }
+
+  static Map<String, String> routeAndStatus(KV<String, Double> request) {
+    String[] rs = request.getKey().split(" ");
+    return Map.of("route", rs[0], "status", rs[1]);
+  }
+
+  public static void main(String[] args) {
+    Options o = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    long t0 = System.nanoTime();
+    PipelineResult r = run(o);
+    PipelineResult.State state = r.waitUntilFinish();
+    System.out.printf(
+        "WindowedAggregationExample: %s in %.1f s: %d events -> %d samples of counters and histograms sent in %d requests, %d failed%n",
+        state,
+        (System.nanoTime() - t0) / 1e9,
+        o.getNumEvents(),
+        RemoteWriteExample.counter(r, "remote_write_samples_sent"),
+        RemoteWriteExample.counter(r, "remote_write_requests"),
+        RemoteWriteExample.counter(r, "remote_write_samples_failed"));
+    if (state != PipelineResult.State.DONE || RemoteWriteExample.counter(r, "remote_write_samples_failed") > 0) {
+      System.exit(1);
+    }
+  }
+}
