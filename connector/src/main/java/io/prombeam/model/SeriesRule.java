@@ -11,6 +11,7 @@ public enum SeriesRule {
   LABEL_VALUE_TOO_LONG("label value longer than the configured limit"),
   NO_SAMPLES("a series must carry at least one sample"),
   DUPLICATE_TIMESTAMP("two samples of one series share a timestamp with different values"),
+  OUT_OF_ORDER("a sample must be newer than the series' last sample already sent"),
   FAMILY_TYPE_CONFLICT("all series of one metric family in a push must have the same type");
 
   private final String description;

@@ -51,6 +51,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   public static final int DEFAULT_MAX_SAMPLES_PER_SEND = 2000;
   public static final Duration DEFAULT_BATCH_SEND_DEADLINE = Duration.standardSeconds(5);
   public static final int DEFAULT_SHARDS = 4;
+  public static final int DEFAULT_OUT_OF_ORDER_GUARD_SERIES = 100_000;
 
   public abstract HttpEndpoint endpoint();
 
@@ -68,6 +69,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   public abstract int maxLabelValueLength();
 
+  public abstract int outOfOrderGuardSeries();
+
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
 
   abstract Builder toBuilder();
@@ -82,6 +85,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .setFailurePolicy(FailurePolicy.OUTPUT)
         .setProtocol(RemoteWriteProtocol.V1)
         .setMaxLabelValueLength(Integer.MAX_VALUE)
+        .setOutOfOrderGuardSeries(DEFAULT_OUT_OF_ORDER_GUARD_SERIES)
         .build();
   }
 
@@ -168,6 +172,18 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
+   * How many series (in all, split over the shards) remember the newest timestamp delivered
+   * (default 100,000; 0 turns the check off). A sample not newer than that is reported as an {@code OUT_OF_ORDER} failure
+   * instead of being sent: Prometheus would refuse it and the whole request with it. Turn it off
+   * for receivers that accept out-of-order samples (VictoriaMetrics, Prometheus with an
+   * out_of_order_time_window).
+   */
+  public RemoteWrite withOutOfOrderGuard(int series) {
+    checkArgument(series >= 0, "outOfOrderGuard must be >= 0, got " + series);
+    return toBuilder().setOutOfOrderGuardSeries(series).build();
+  }
+
+  /**
    * Also routes every failure, as a {@link BadRecord}, to Beam's dead-letter {@link
    * ErrorHandler} (as {@code KafkaIO.withBadRecordErrorHandler} does). The failure output is
    * still produced.
@@ -227,7 +243,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
                         failurePolicy(),
                         successTag,
                         sendFailureTag,
-                        name))
+                        name,
+                        Math.max(outOfOrderGuardSeries() / shards(), outOfOrderGuardSeries() > 0 ? 1 : 0)))
                 .withOutputTags(successTag, TupleTagList.of(sendFailureTag)));
 
     PCollection<WriteSummary> successes =
@@ -262,6 +279,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .add(DisplayData.item("maxSamplesPerSend", maxSamplesPerSend()).withLabel("Max samples per send"))
         .add(DisplayData.item("batchSendDeadline", batchSendDeadline()).withLabel("Batch send deadline"))
         .add(DisplayData.item("shards", shards()).withLabel("Shards"))
+        .add(DisplayData.item("outOfOrderGuard", outOfOrderGuardSeries()).withLabel("Out-of-order guard (series)"))
         .add(DisplayData.item("failurePolicy", failurePolicy().name()).withLabel("Failure policy"));
   }
 
@@ -288,6 +306,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     abstract Builder setProtocol(RemoteWriteProtocol p);
 
     abstract Builder setMaxLabelValueLength(int n);
+
+    abstract Builder setOutOfOrderGuardSeries(int n);
 
     abstract Builder setBadRecordErrorHandler(@Nullable ErrorHandler<BadRecord, ?> h);
 

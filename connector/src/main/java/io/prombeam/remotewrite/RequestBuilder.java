@@ -38,6 +38,11 @@ public final class RequestBuilder {
   private RequestBuilder() {}
 
   public static Plan plan(Iterable<TimeSeries> buffered, int maxSamplesPerSend) {
+    return plan(buffered, maxSamplesPerSend, null);
+  }
+
+  /** As {@link #plan(Iterable, int)}, holding back samples the guard has seen newer ones of. */
+  static Plan plan(Iterable<TimeSeries> buffered, int maxSamplesPerSend, OrderGuard guard) {
     Map<Labels, List<TimeSeries>> byLabels = new LinkedHashMap<>();
     for (TimeSeries ts : buffered) {
       byLabels.computeIfAbsent(ts.labels(), k -> new ArrayList<>(1)).add(ts);
@@ -47,6 +52,12 @@ public final class RequestBuilder {
     int currentSamples = 0;
     for (List<TimeSeries> parts : byLabels.values()) {
       TimeSeries merged = mergeAndDedupe(parts, plan);
+      if (guard != null) {
+        merged = guard.admit(merged, plan.conflicts);
+        if (merged == null) {
+          continue;
+        }
+      }
       int offset = 0;
       while (offset < merged.sampleCount()) {
         int room = maxSamplesPerSend - currentSamples;

@@ -51,8 +51,11 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private final TupleTag<WriteSummary> successTag;
   private final TupleTag<WriteFailure> failureTag;
   private final String transformName;
+  private final int orderGuardCapacity;
+  private final String sinkId = java.util.UUID.randomUUID().toString();
 
   private transient RemoteWriteClient client;
+
   private transient DeferredMetrics metrics;
   private transient ProgressLog progress;
 
@@ -82,7 +85,8 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       FailurePolicy failurePolicy,
       TupleTag<WriteSummary> successTag,
       TupleTag<WriteFailure> failureTag,
-      String transformName) {
+      String transformName,
+      int orderGuardCapacity) {
     this.endpoint = endpoint;
     this.retryPolicy = retryPolicy;
     this.protocol = protocol;
@@ -92,11 +96,13 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     this.successTag = successTag;
     this.failureTag = failureTag;
     this.transformName = transformName;
+    this.orderGuardCapacity = orderGuardCapacity;
   }
 
   @Setup
   public void setup() {
     client = new RemoteWriteClient(endpoint, retryPolicy, protocol);
+
     metrics = new DeferredMetrics(SinkMetrics.NAMESPACE);
     progress = new ProgressLog(LOG, endpoint.redactedUrl());
   }
@@ -156,7 +162,9 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private void flush(
       int shard, BagState<TimeSeries> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
       throws InterruptedException {
-    RequestBuilder.Plan plan = RequestBuilder.plan(buffer.read(), maxSamplesPerSend);
+    OrderGuard orderGuard =
+        orderGuardCapacity > 0 ? OrderGuard.forShard(sinkId, shard, orderGuardCapacity) : null;
+    RequestBuilder.Plan plan = RequestBuilder.plan(buffer.read(), maxSamplesPerSend, orderGuard);
     buffer.clear();
     buffered.clear();
     metrics.inc(SinkMetrics.SAMPLES_DEDUPLICATED, plan.duplicateSamplesDropped);
@@ -164,11 +172,11 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       fail(conflict, out);
     }
     for (List<TimeSeries> request : plan.requests) {
-      send(shard, request, out);
+      send(shard, request, orderGuard, out);
     }
   }
 
-  private void send(int shard, List<TimeSeries> request, MultiOutputReceiver out)
+  private void send(int shard, List<TimeSeries> request, OrderGuard orderGuard, MultiOutputReceiver out)
       throws InterruptedException {
     int requestSamples = 0;
     for (TimeSeries ts : request) {
@@ -187,6 +195,9 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     metrics.inc(SinkMetrics.REQUESTS);
     metrics.update(SinkMetrics.REQUEST_LATENCY_MS, outcome.lastAttemptMillis());
     if (outcome.success()) {
+      if (orderGuard != null) {
+        orderGuard.sent(request);
+      }
       metrics.inc(SinkMetrics.SAMPLES_SENT, samples);
       metrics.inc(SinkMetrics.SERIES_SENT, request.size());
       metrics.inc(SinkMetrics.COMPRESSED_BYTES, d.compressedBytes);

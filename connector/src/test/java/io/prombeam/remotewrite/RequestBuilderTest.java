@@ -67,4 +67,37 @@ public class RequestBuilderTest {
     }
     assertEquals(26, total);
   }
+
+  @Test
+  public void orderGuardHoldsBackSamplesOlderThanOnesAlreadySent() {
+    OrderGuard guard = new OrderGuard(10);
+    RequestBuilder.Plan first = RequestBuilder.plan(List.of(TimeSeries.builder("a").sample(20, 2).build()), 100, guard);
+    guard.sent(first.requests.get(0));
+    RequestBuilder.Plan second =
+        RequestBuilder.plan(
+            List.of(
+                TimeSeries.builder("a").sample(10, 1).sample(20, 2).sample(30, 3).build(),
+                TimeSeries.builder("b").sample(5, 5).build()),
+            100,
+            guard);
+    assertEquals(
+        List.of(TimeSeries.builder("a").sample(30, 3).build(), TimeSeries.builder("b").sample(5, 5).build()),
+        second.requests.get(0));
+    assertEquals(1, second.conflicts.size());
+    assertEquals(SeriesRule.OUT_OF_ORDER, second.conflicts.get(0).rule());
+    assertEquals(TimeSeries.builder("a").sample(10, 1).sample(20, 2).build(), second.conflicts.get(0).series());
+  }
+
+  @Test
+  public void orderGuardIsBounded() {
+    OrderGuard guard = new OrderGuard(2);
+    for (String n : new String[] {"a", "b", "c"}) {
+      guard.sent(List.of(TimeSeries.builder(n).sample(20, 2).build()));
+    }
+    java.util.List<io.prombeam.model.WriteFailure> rejected = new java.util.ArrayList<>();
+    // "a" was evicted (least recently used): no longer checked
+    assertEquals(1, guard.admit(TimeSeries.builder("a").sample(10, 1).build(), rejected).sampleCount());
+    assertEquals(null, guard.admit(TimeSeries.builder("c").sample(10, 1).build(), rejected));
+    assertEquals(1, rejected.size());
+  }
 }

@@ -13,9 +13,7 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Max;
@@ -48,31 +46,7 @@ import org.joda.time.Instant;
  */
 public class RemoteWriteExample {
 
-  public interface Options extends PipelineOptions {
-    @Description("Remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
-    @Validation.Required
-    String getRemoteWriteUrl();
-
-    void setRemoteWriteUrl(String value);
-
-    @Description("Number of synthetic HTTP request events")
-    @Default.Long(200_000)
-    long getNumEvents();
-
-    void setNumEvents(long value);
-
-    @Description("Event time span, in minutes before now, over which events are spread")
-    @Default.Integer(10)
-    int getMinutes();
-
-    void setMinutes(int value);
-
-    @Description("Value of the job label on every series written")
-    @Default.String("prombeam_demo")
-    String getJobLabel();
-
-    void setJobLabel(String value);
-
+  public interface Options extends DemoOptions {
     @Description("Parallel senders")
     @Default.Integer(4)
     int getShards();

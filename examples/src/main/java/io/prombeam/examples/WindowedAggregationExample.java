@@ -8,11 +8,7 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.WithTimestamps;
@@ -39,29 +35,8 @@ import org.joda.time.Instant;
  * </pre>
  */
 public class WindowedAggregationExample {
-  public interface Options extends PipelineOptions {
-    @Description("Remote-write URL")
-    @Validation.Required
-    String getRemoteWriteUrl();
-
-    void setRemoteWriteUrl(String value);
-
-    @Default.Long(100_000)
-    long getNumEvents();
-
-    void setNumEvents(long value);
-
-    @Description("Event time span, in minutes before now")
-    @Default.Integer(10)
-    int getMinutes();
-
-    void setMinutes(int value);
-
-    @Default.String("prombeam_aggregation_demo")
-    String getJobLabel();
-
-    void setJobLabel(String value);
-  }
+  /** The shared demo options; the job label defaults to prombeam_demo. */
+  public interface Options extends DemoOptions {}
 
   public static final double[] LATENCY_BUCKETS =
       PrometheusAggregate.exponentialBuckets(0.005, 2, 10); // 5 ms .. 2.56 s
