@@ -2,6 +2,8 @@ package io.prombeam;
 
 import io.prombeam.pushgateway.Pushgateway;
 import io.prombeam.remotewrite.RemoteWrite;
+import io.prombeam.source.QueryRangeRead;
+import io.prombeam.source.RemoteRead;
 
 /**
  * Entry point of prombeam, the Apache Beam connector for Prometheus.
@@ -22,6 +24,16 @@ public final class PrometheusIO {
   /** A sink to any Prometheus remote-write receiver (remote-write 1.0, protobuf + snappy). */
   public static RemoteWrite remoteWrite() {
     return RemoteWrite.create();
+  }
+
+  /** A bounded source: the result of a PromQL range (or instant) query, via /api/v1/query_range. */
+  public static QueryRangeRead read() {
+    return QueryRangeRead.create();
+  }
+
+  /** A bounded source: raw samples of the matching series, via remote read (/api/v1/read). */
+  public static RemoteRead remoteRead() {
+    return RemoteRead.create();
   }
 
   /** A sink to a Prometheus Pushgateway (text format 0.0.4, one push per group per pane). */

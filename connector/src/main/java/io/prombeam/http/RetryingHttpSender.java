@@ -47,6 +47,15 @@ public final class RetryingHttpSender {
    */
   public SendOutcome send(Supplier<Request> requestFactory, RetryListener listener)
       throws InterruptedException {
+    return send(requestFactory, listener, false);
+  }
+
+  /**
+   * As {@link #send(Supplier, RetryListener)}; with {@code keepBody} a successful response's whole
+   * body is kept ({@link SendOutcome#body()}), for readers.
+   */
+  public SendOutcome send(Supplier<Request> requestFactory, RetryListener listener, boolean keepBody)
+      throws InterruptedException {
     BackOff backOff = policy.newBackOff();
     long start = System.currentTimeMillis();
     long deadline = start + policy.maxRetryDuration().getMillis();
@@ -57,10 +66,16 @@ public final class RetryingHttpSender {
       long t0 = System.nanoTime();
       int status = 0;
       String message;
+      byte[] body = null;
       OptionalLong retryAfter = OptionalLong.empty();
       try (Response response = client.newCall(request).execute()) {
         status = response.code();
-        message = bodyText(response.body());
+        if (keepBody && RetryClassifier.isSuccess(status)) {
+          body = response.body() == null ? new byte[0] : response.body().bytes();
+          message = "";
+        } else {
+          message = bodyText(response.body());
+        }
         if (RetryClassifier.honoursRetryAfter(status)) {
           retryAfter = RetryAfter.delayMillis(response.header("Retry-After"), System.currentTimeMillis());
         }
@@ -75,14 +90,14 @@ public final class RetryingHttpSender {
       long latency = (System.nanoTime() - t0) / 1_000_000;
       long total = System.currentTimeMillis() - start;
       if (RetryClassifier.isSuccess(status)) {
-        return new SendOutcome(true, status, message, attempts, latency, total);
+        return new SendOutcome(true, status, message, attempts, latency, total, body);
       }
       if (status != 0 && !RetryClassifier.isRetryable(status)) {
-        return new SendOutcome(false, status, message, attempts, latency, total);
+        return new SendOutcome(false, status, message, attempts, latency, total, null);
       }
       long delay = nextBackOff(backOff);
       if (delay == BackOff.STOP) {
-        return new SendOutcome(false, status, message, attempts, latency, total);
+        return new SendOutcome(false, status, message, attempts, latency, total, null);
       }
       if (retryAfter.isPresent()) {
         delay = Math.max(delay, retryAfter.getAsLong());
@@ -94,7 +109,8 @@ public final class RetryingHttpSender {
             message + " (retry budget " + policy.maxRetryDuration() + " spent)",
             attempts,
             latency,
-            total);
+            total,
+            null);
       }
       String reason = status == 0 ? message : "HTTP " + status;
       if (attempts == 1 || attempts % 10 == 0) {

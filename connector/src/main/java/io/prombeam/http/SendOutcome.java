@@ -14,8 +14,11 @@ public final class SendOutcome {
   private final int attempts;
   private final long lastAttemptMillis;
   private final long totalMillis;
+  private final byte[] body;
 
-  SendOutcome(boolean success, int status, String message, int attempts, long lastAttemptMillis, long totalMillis) {
+  SendOutcome(
+      boolean success, int status, String message, int attempts, long lastAttemptMillis, long totalMillis, byte[] body) {
+    this.body = body;
     this.success = success;
     this.status = status;
     this.message = message;
@@ -49,6 +52,11 @@ public final class SendOutcome {
 
   public long totalMillis() {
     return totalMillis;
+  }
+
+  /** The whole body of a successful response, when the caller asked to keep it; else null. */
+  public byte[] body() {
+    return body;
   }
 
   @Override

@@ -1,0 +1,211 @@
+package io.prombeam.source;
+
+import com.google.auto.value.AutoValue;
+import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.RetryPolicy;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.TimeSeriesCoder;
+import java.io.IOException;
+import java.util.List;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads the result of a PromQL query as {@link TimeSeries} (bounded): a range query over
+ * [start, end] at a step, split into sub-ranges of at most {@link #maxPointsPerRequest()} steps read
+ * in parallel, or an instant query. Create with {@code PrometheusIO.read()}.
+ *
+ * <p>A series whose range is split comes out as several elements (one per sub-range) with the same
+ * labels. Samples are stamped (Beam element timestamp) with their last sample's time.
+ */
+@AutoValue
+public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<TimeSeries>> {
+  private static final long serialVersionUID = 1L;
+
+  /** Prometheus refuses more than 11,000 points per series; stay clear of it. */
+  public static final int DEFAULT_MAX_POINTS = 10_000;
+
+  public abstract HttpEndpoint endpoint();
+
+  public abstract RetryPolicy retryPolicy();
+
+  public abstract @Nullable String query();
+
+  public abstract @Nullable Instant start();
+
+  public abstract @Nullable Instant end();
+
+  public abstract @Nullable Duration step();
+
+  public abstract @Nullable Instant time();
+
+  public abstract int maxPointsPerRequest();
+
+  abstract Builder toBuilder();
+
+  public static QueryRangeRead create() {
+    return new AutoValue_QueryRangeRead.Builder()
+        .setEndpoint(HttpEndpoint.create())
+        .setRetryPolicy(RetryPolicy.defaults().withMaxRetryDuration(Duration.standardMinutes(2)))
+        .setMaxPointsPerRequest(DEFAULT_MAX_POINTS)
+        .build();
+  }
+
+  /** Prometheus' base URL, e.g. {@code http://prometheus:9090} (a path prefix is kept). */
+  public QueryRangeRead withUrl(String url) {
+    return toBuilder().setEndpoint(endpoint().withUrl(url)).build();
+  }
+
+  public QueryRangeRead withBasicAuth(String user, String password) {
+    return toBuilder().setEndpoint(endpoint().withBasicAuth(user, password)).build();
+  }
+
+  public QueryRangeRead withBearerToken(String token) {
+    return toBuilder().setEndpoint(endpoint().withBearerToken(token)).build();
+  }
+
+  public QueryRangeRead withHeader(String name, String value) {
+    return toBuilder().setEndpoint(endpoint().withHeader(name, value)).build();
+  }
+
+  public QueryRangeRead withTlsCaFile(String pemPath) {
+    return toBuilder().setEndpoint(endpoint().withTlsCaFile(pemPath)).build();
+  }
+
+  public QueryRangeRead withTimeout(Duration timeout) {
+    return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
+  }
+
+  public QueryRangeRead withQuery(String promql) {
+    return toBuilder().setQuery(promql).build();
+  }
+
+  /** A range query over [start, end] at {@code step}. */
+  public QueryRangeRead withRange(Instant start, Instant end, Duration step) {
+    return toBuilder().setStart(start).setEnd(end).setStep(step).setTime(null).build();
+  }
+
+  /** An instant query at {@code time}. */
+  public QueryRangeRead withTime(Instant time) {
+    return toBuilder().setTime(time).setStart(null).setEnd(null).setStep(null).build();
+  }
+
+  /** Steps per sub-range request (default 10,000; Prometheus allows 11,000). */
+  public QueryRangeRead withMaxPointsPerRequest(int n) {
+    if (n < 1 || n > 11_000) {
+      throw new IllegalArgumentException("maxPointsPerRequest must be in [1, 11000], got " + n);
+    }
+    return toBuilder().setMaxPointsPerRequest(n).build();
+  }
+
+  @Override
+  public PCollection<TimeSeries> expand(PBegin input) {
+    endpoint().validate(getName());
+    if (query() == null || query().isEmpty()) {
+      throw new IllegalArgumentException(getName() + ": withQuery(...) is required");
+    }
+    List<TimeRanges.Range> ranges;
+    if (time() != null) {
+      ranges = List.of(new TimeRanges.Range(time().getMillis(), time().getMillis()));
+    } else {
+      if (start() == null || end() == null || step() == null) {
+        throw new IllegalArgumentException(getName() + ": withRange(start, end, step) or withTime(t) is required");
+      }
+      if (end().isBefore(start()) || step().getMillis() <= 0) {
+        throw new IllegalArgumentException(getName() + ": need start <= end and a positive step");
+      }
+      ranges = TimeRanges.forQueryRange(start().getMillis(), end().getMillis(), step().getMillis(), maxPointsPerRequest());
+    }
+    return input
+        .apply("Ranges", Create.of(ranges).withCoder(SerializableCoder.of(TimeRanges.Range.class)))
+        .apply("Spread", Reshuffle.viaRandomKey())
+        .apply("Query", ParDo.of(new QueryFn(endpoint(), retryPolicy(), query(), time() != null ? 0 : step().getMillis())))
+        .setCoder(TimeSeriesCoder.of());
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder b) {
+    super.populateDisplayData(b);
+    endpoint().populateDisplayData(b);
+    b.addIfNotNull(DisplayData.item("query", query()).withLabel("PromQL"))
+        .addIfNotNull(DisplayData.item("start", start() == null ? null : start().toString()).withLabel("Start"))
+        .addIfNotNull(DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
+        .addIfNotNull(DisplayData.item("step", step()).withLabel("Step"))
+        .addIfNotNull(DisplayData.item("time", time() == null ? null : time().toString()).withLabel("Instant"));
+  }
+
+  static final class QueryFn extends DoFn<TimeRanges.Range, TimeSeries> {
+    private final HttpEndpoint endpoint;
+    private final RetryPolicy retryPolicy;
+    private final String query;
+    private final long stepMillis;
+    private final Counter series = Metrics.counter("prombeam", "query_series_read");
+    private final Counter samples = Metrics.counter("prombeam", "query_samples_read");
+    private transient PrometheusApiClient client;
+
+    QueryFn(HttpEndpoint endpoint, RetryPolicy retryPolicy, String query, long stepMillis) {
+      this.endpoint = endpoint;
+      this.retryPolicy = retryPolicy;
+      this.query = query;
+      this.stepMillis = stepMillis;
+    }
+
+    @Setup
+    public void setup() {
+      client = new PrometheusApiClient(endpoint, retryPolicy);
+    }
+
+    @ProcessElement
+    public void process(@Element TimeRanges.Range r, OutputReceiver<TimeSeries> out)
+        throws IOException, InterruptedException {
+      List<TimeSeries> result =
+          stepMillis == 0
+              ? client.query(query, r.startMillis)
+              : client.queryRange(query, r.startMillis, r.endMillis, stepMillis);
+      for (TimeSeries ts : result) {
+        series.inc();
+        samples.inc(ts.sampleCount());
+        out.outputWithTimestamp(ts, new Instant(ts.timestamp(ts.sampleCount() - 1)));
+      }
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // elements are stamped with their data's time, before "now"
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE / 4);
+    }
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setEndpoint(HttpEndpoint e);
+
+    abstract Builder setRetryPolicy(RetryPolicy p);
+
+    abstract Builder setQuery(@Nullable String q);
+
+    abstract Builder setStart(@Nullable Instant i);
+
+    abstract Builder setEnd(@Nullable Instant i);
+
+    abstract Builder setStep(@Nullable Duration d);
+
+    abstract Builder setTime(@Nullable Instant t);
+
+    abstract Builder setMaxPointsPerRequest(int n);
+
+    abstract QueryRangeRead build();
+  }
+}

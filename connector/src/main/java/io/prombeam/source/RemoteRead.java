@@ -1,0 +1,185 @@
+package io.prombeam.source;
+
+import com.google.auto.value.AutoValue;
+import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.RetryPolicy;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.TimeSeriesCoder;
+import io.prombeam.remotewrite.proto.PrometheusRemote;
+import java.io.IOException;
+import java.util.List;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads raw samples through Prometheus' remote-read API ({@code /api/v1/read}, SAMPLES response:
+ * snappy-compressed protobuf decoded by the same codec as the remote-write sink). The range is split
+ * into spans read in parallel; each series comes out once per span that holds samples of it.
+ * Create with {@code PrometheusIO.remoteRead()}.
+ */
+@AutoValue
+public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeries>> {
+  private static final long serialVersionUID = 1L;
+
+  public abstract HttpEndpoint endpoint();
+
+  public abstract RetryPolicy retryPolicy();
+
+  public abstract @Nullable String selector();
+
+  public abstract @Nullable Instant start();
+
+  public abstract @Nullable Instant end();
+
+  public abstract Duration span();
+
+  abstract Builder toBuilder();
+
+  public static RemoteRead create() {
+    return new AutoValue_RemoteRead.Builder()
+        .setEndpoint(HttpEndpoint.create())
+        .setRetryPolicy(RetryPolicy.defaults().withMaxRetryDuration(Duration.standardMinutes(2)))
+        .setSpan(Duration.standardHours(1))
+        .build();
+  }
+
+  /** Prometheus' base URL, e.g. {@code http://prometheus:9090}. */
+  public RemoteRead withUrl(String url) {
+    return toBuilder().setEndpoint(endpoint().withUrl(url)).build();
+  }
+
+  public RemoteRead withBasicAuth(String user, String password) {
+    return toBuilder().setEndpoint(endpoint().withBasicAuth(user, password)).build();
+  }
+
+  public RemoteRead withBearerToken(String token) {
+    return toBuilder().setEndpoint(endpoint().withBearerToken(token)).build();
+  }
+
+  public RemoteRead withHeader(String name, String value) {
+    return toBuilder().setEndpoint(endpoint().withHeader(name, value)).build();
+  }
+
+  public RemoteRead withTlsCaFile(String pemPath) {
+    return toBuilder().setEndpoint(endpoint().withTlsCaFile(pemPath)).build();
+  }
+
+  public RemoteRead withTimeout(Duration timeout) {
+    return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
+  }
+
+  /** A series selector: {@code metric}, {@code {job="x",__name__=~"http_.*"}}, ... */
+  public RemoteRead withMatchers(String selector) {
+    SelectorParser.parse(selector); // fail fast on a bad selector
+    return toBuilder().setSelector(selector).build();
+  }
+
+  public RemoteRead withRange(Instant start, Instant end) {
+    return toBuilder().setStart(start).setEnd(end).build();
+  }
+
+  /** Longest time span of one request (default 1 h): the unit of parallelism and of memory. */
+  public RemoteRead withSpan(Duration span) {
+    if (span == null || span.getMillis() <= 0) {
+      throw new IllegalArgumentException("span must be positive, got " + span);
+    }
+    return toBuilder().setSpan(span).build();
+  }
+
+  @Override
+  public PCollection<TimeSeries> expand(PBegin input) {
+    endpoint().validate(getName());
+    if (selector() == null) {
+      throw new IllegalArgumentException(getName() + ": withMatchers(...) is required");
+    }
+    if (start() == null || end() == null || end().isBefore(start())) {
+      throw new IllegalArgumentException(getName() + ": withRange(start, end) with start <= end is required");
+    }
+    List<TimeRanges.Range> ranges = TimeRanges.bySpan(start().getMillis(), end().getMillis(), span().getMillis());
+    return input
+        .apply("Spans", Create.of(ranges).withCoder(SerializableCoder.of(TimeRanges.Range.class)))
+        .apply("Spread", Reshuffle.viaRandomKey())
+        .apply("Read", ParDo.of(new ReadFn(endpoint(), retryPolicy(), selector())))
+        .setCoder(TimeSeriesCoder.of());
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder b) {
+    super.populateDisplayData(b);
+    endpoint().populateDisplayData(b);
+    b.addIfNotNull(DisplayData.item("matchers", selector()).withLabel("Series selector"))
+        .addIfNotNull(DisplayData.item("start", start() == null ? null : start().toString()).withLabel("Start"))
+        .addIfNotNull(DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
+        .add(DisplayData.item("span", span()).withLabel("Span per request"));
+  }
+
+  static final class ReadFn extends DoFn<TimeRanges.Range, TimeSeries> {
+    private final HttpEndpoint endpoint;
+    private final RetryPolicy retryPolicy;
+    private final String selector;
+    private final Counter series = Metrics.counter("prombeam", "remote_read_series");
+    private final Counter samples = Metrics.counter("prombeam", "remote_read_samples");
+    private transient PrometheusApiClient client;
+    private transient List<PrometheusRemote.LabelMatcher> matchers;
+
+    ReadFn(HttpEndpoint endpoint, RetryPolicy retryPolicy, String selector) {
+      this.endpoint = endpoint;
+      this.retryPolicy = retryPolicy;
+      this.selector = selector;
+    }
+
+    @Setup
+    public void setup() {
+      client = new PrometheusApiClient(endpoint, retryPolicy);
+      matchers = SelectorParser.parse(selector);
+    }
+
+    @ProcessElement
+    public void process(@Element TimeRanges.Range r, OutputReceiver<TimeSeries> out)
+        throws IOException, InterruptedException {
+      for (TimeSeries ts : client.remoteRead(matchers, r.startMillis, r.endMillis)) {
+        if (ts.sampleCount() == 0) {
+          continue;
+        }
+        series.inc();
+        samples.inc(ts.sampleCount());
+        out.outputWithTimestamp(ts, new Instant(ts.timestamp(ts.sampleCount() - 1)));
+      }
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // elements are stamped with their data's time
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE / 4);
+    }
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setEndpoint(HttpEndpoint e);
+
+    abstract Builder setRetryPolicy(RetryPolicy p);
+
+    abstract Builder setSelector(@Nullable String s);
+
+    abstract Builder setStart(@Nullable Instant i);
+
+    abstract Builder setEnd(@Nullable Instant i);
+
+    abstract Builder setSpan(Duration d);
+
+    abstract RemoteRead build();
+  }
+}
