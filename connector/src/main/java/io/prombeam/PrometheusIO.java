@@ -4,6 +4,7 @@ import io.prombeam.pushgateway.Pushgateway;
 import io.prombeam.remotewrite.RemoteWrite;
 import io.prombeam.source.QueryRangeRead;
 import io.prombeam.source.RemoteRead;
+import io.prombeam.source.Scrape;
 
 /**
  * Entry point of prombeam, the Apache Beam connector for Prometheus.
@@ -34,6 +35,11 @@ public final class PrometheusIO {
   /** A bounded source: raw samples of the matching series, via remote read (/api/v1/read). */
   public static RemoteRead remoteRead() {
     return RemoteRead.create();
+  }
+
+  /** An unbounded source scraping exporters (OpenMetrics or text format) every interval. */
+  public static Scrape scrape() {
+    return Scrape.create();
   }
 
   /** A sink to a Prometheus Pushgateway (text format 0.0.4, one push per group per pane). */

@@ -1,0 +1,199 @@
+package io.prombeam.source;
+
+import io.prombeam.model.Labels;
+import io.prombeam.model.MetricMetadata;
+import io.prombeam.model.MetricType;
+import io.prombeam.model.TimeSeries;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Parses the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text into series with
+ * their family's type, help and unit. Exemplars are skipped. Exposed timestamps are kept
+ * (milliseconds in 0.0.4, seconds in OpenMetrics); samples without one get {@code defaultTs}.
+ */
+public final class ExpositionParser {
+  private static final String[] SUFFIXES = {"_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"};
+
+  private final boolean openMetrics;
+  private final String text;
+  private final Map<String, MetricType> types = new HashMap<>();
+  private final Map<String, String> helps = new HashMap<>();
+  private final Map<String, String> units = new HashMap<>();
+
+  private ExpositionParser(String text, boolean openMetrics) {
+    this.text = text;
+    this.openMetrics = openMetrics;
+  }
+
+  /** Parses {@code text}; {@code contentType} decides between OpenMetrics and 0.0.4. */
+  public static List<TimeSeries> parse(String text, String contentType, long defaultTs) {
+    boolean om = contentType != null && contentType.toLowerCase(Locale.ROOT).contains("openmetrics");
+    return new ExpositionParser(text, om).parse(defaultTs);
+  }
+
+  private List<TimeSeries> parse(long defaultTs) {
+    List<TimeSeries> out = new ArrayList<>();
+    int lineNo = 0;
+    for (String raw : text.split("\n")) {
+      lineNo++;
+      String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        if (line.startsWith("#")) {
+          comment(line);
+        } else {
+          out.add(sample(line, defaultTs));
+        }
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("exposition line " + lineNo + " (" + clip(line) + "): " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  private void comment(String line) {
+    String[] p = line.split(" ", 4);
+    if (p.length < 3) {
+      return; // "# EOF" or a plain comment
+    }
+    switch (p[1]) {
+      case "TYPE":
+        types.put(p[2], type(p.length > 3 ? p[3].trim() : ""));
+        break;
+      case "HELP":
+        helps.put(p[2], p.length > 3 ? unescape(p[3]) : "");
+        break;
+      case "UNIT":
+        units.put(p[2], p.length > 3 ? p[3].trim() : "");
+        break;
+      default:
+        // a plain comment
+    }
+  }
+
+  private static MetricType type(String t) {
+    switch (t) {
+      case "counter":
+        return MetricType.COUNTER;
+      case "gauge":
+        return MetricType.GAUGE;
+      case "histogram":
+        return MetricType.HISTOGRAM;
+      case "gaugehistogram":
+        return MetricType.GAUGEHISTOGRAM;
+      case "summary":
+        return MetricType.SUMMARY;
+      case "info":
+        return MetricType.INFO;
+      case "stateset":
+        return MetricType.STATESET;
+      default:
+        return MetricType.UNKNOWN;
+    }
+  }
+
+  private TimeSeries sample(String line, long defaultTs) {
+    int i = 0;
+    while (i < line.length() && line.charAt(i) != '{' && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+      i++;
+    }
+    String name = line.substring(0, i);
+    Labels.Builder labels = Labels.builder().add(Labels.METRIC_NAME, name);
+    if (i < line.length() && line.charAt(i) == '{') {
+      i++;
+      while (true) {
+        while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == ',')) {
+          i++;
+        }
+        if (i >= line.length()) {
+          throw new IllegalArgumentException("unterminated label set");
+        }
+        if (line.charAt(i) == '}') {
+          i++;
+          break;
+        }
+        int eq = line.indexOf('=', i);
+        if (eq < 0 || eq + 1 >= line.length() || line.charAt(eq + 1) != '"') {
+          throw new IllegalArgumentException("label=\"value\" expected");
+        }
+        String label = line.substring(i, eq).trim();
+        StringBuilder v = new StringBuilder();
+        i = eq + 2;
+        while (i < line.length() && line.charAt(i) != '"') {
+          char c = line.charAt(i++);
+          if (c == '\\' && i < line.length()) {
+            char e = line.charAt(i++);
+            v.append(e == 'n' ? '\n' : e);
+          } else {
+            v.append(c);
+          }
+        }
+        if (i >= line.length()) {
+          throw new IllegalArgumentException("unterminated label value");
+        }
+        i++;
+        labels.add(label, v.toString());
+      }
+    }
+    String rest = line.substring(i).trim();
+    int hash = rest.indexOf(" # "); // OpenMetrics exemplar
+    if (hash >= 0) {
+      rest = rest.substring(0, hash).trim();
+    }
+    String[] parts = rest.split("[ \t]+");
+    if (parts.length < 1 || parts[0].isEmpty()) {
+      throw new IllegalArgumentException("value expected");
+    }
+    double value = PrometheusApiClient.value(parts[0]);
+    long ts = defaultTs;
+    if (parts.length > 1) {
+      ts = openMetrics ? Math.round(Double.parseDouble(parts[1]) * 1000) : Long.parseLong(parts[1]);
+    }
+    return TimeSeries.builder(labels.build()).sample(ts, value).metadata(metadata(name)).build();
+  }
+
+  private MetricMetadata metadata(String sampleName) {
+    String family = sampleName;
+    if (!types.containsKey(family) && !helps.containsKey(family)) {
+      for (String s : SUFFIXES) {
+        if (sampleName.endsWith(s)) {
+          String f = sampleName.substring(0, sampleName.length() - s.length());
+          if (types.containsKey(f) || helps.containsKey(f)) {
+            family = f;
+            break;
+          }
+        }
+      }
+    }
+    MetricType t = types.get(family);
+    String help = helps.get(family);
+    if (t == null && help == null) {
+      return null;
+    }
+    return MetricMetadata.of(t == null ? MetricType.UNKNOWN : t, help, units.get(family));
+  }
+
+  private static String unescape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char e = s.charAt(++i);
+        sb.append(e == 'n' ? '\n' : e);
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String clip(String s) {
+    return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+  }
+}

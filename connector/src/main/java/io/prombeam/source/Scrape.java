@@ -1,0 +1,233 @@
+package io.prombeam.source;
+
+import com.google.auto.value.AutoValue;
+import io.prombeam.http.HttpClients;
+import io.prombeam.http.HttpEndpoint;
+import io.prombeam.model.Labels;
+import io.prombeam.model.MetricMetadata;
+import io.prombeam.model.MetricType;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.TimeSeriesCoder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scrapes exporters like Prometheus does, as an unbounded source: every interval (Beam's
+ * {@link PeriodicImpulse}, so the schedule is checkpointed and resumes after a restart), each
+ * target's metrics are fetched — OpenMetrics 1.0 or text 0.0.4, negotiated with {@code Accept} —
+ * and emitted with the scrape time as sample and event time (exposed timestamps are honoured), the
+ * family's type and help, and the target's {@code job} and {@code instance} labels (a scraped
+ * series' own job/instance become {@code exported_job}/{@code exported_instance}, as with
+ * Prometheus' {@code honor_labels: false}). Like Prometheus it adds {@code up} (1, or 0 when the
+ * scrape failed) and {@code scrape_duration_seconds} per target and scrape. The watermark advances
+ * with the schedule. Create with {@code PrometheusIO.scrape()}.
+ */
+@AutoValue
+public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>> {
+  private static final long serialVersionUID = 1L;
+
+  static final String ACCEPT =
+      "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+  public abstract List<ScrapeTarget> targets();
+
+  public abstract Duration interval();
+
+  public abstract Duration timeout();
+
+  public abstract HttpEndpoint auth();
+
+  public abstract @Nullable Instant startAt();
+
+  public abstract @Nullable Instant stopAt();
+
+  abstract Builder toBuilder();
+
+  public static Scrape create() {
+    return new AutoValue_Scrape.Builder()
+        .setTargets(List.of())
+        .setInterval(Duration.standardSeconds(15))
+        .setTimeout(Duration.standardSeconds(10))
+        .setAuth(HttpEndpoint.create())
+        .build();
+  }
+
+  /** Targets by URL, all with job {@code job}. */
+  public Scrape withTargets(String job, String... urls) {
+    List<ScrapeTarget> t = new ArrayList<>(targets());
+    for (String u : urls) {
+      t.add(ScrapeTarget.of(u, job));
+    }
+    return toBuilder().setTargets(List.copyOf(t)).build();
+  }
+
+  public Scrape withTargets(List<ScrapeTarget> targets) {
+    return toBuilder().setTargets(List.copyOf(targets)).build();
+  }
+
+  /** Time between scrapes (default 15 s). */
+  public Scrape withInterval(Duration d) {
+    return toBuilder().setInterval(d).build();
+  }
+
+  /** Timeout of one scrape (default 10 s); a slower target counts as down. */
+  public Scrape withTimeout(Duration d) {
+    return toBuilder().setTimeout(d).build();
+  }
+
+  public Scrape withBasicAuth(String user, String password) {
+    return toBuilder().setAuth(auth().withBasicAuth(user, password)).build();
+  }
+
+  public Scrape withBearerToken(String token) {
+    return toBuilder().setAuth(auth().withBearerToken(token)).build();
+  }
+
+  public Scrape withTlsCaFile(String pemPath) {
+    return toBuilder().setAuth(auth().withTlsCaFile(pemPath)).build();
+  }
+
+  /** First scrape at this time (default: when the pipeline starts). */
+  public Scrape withStartAt(Instant t) {
+    return toBuilder().setStartAt(t).build();
+  }
+
+  /** Stop scraping at this time, ending the source (default: never). */
+  public Scrape withStopAt(Instant t) {
+    return toBuilder().setStopAt(t).build();
+  }
+
+  @Override
+  public PCollection<TimeSeries> expand(PBegin input) {
+    if (targets().isEmpty()) {
+      throw new IllegalArgumentException(getName() + ": withTargets(...) is required");
+    }
+    if (!timeout().isShorterThan(interval()) && !timeout().equals(interval())) {
+      throw new IllegalArgumentException(getName() + ": timeout " + timeout() + " is longer than interval " + interval());
+    }
+    PeriodicImpulse ticks = PeriodicImpulse.create().withInterval(interval());
+    if (startAt() != null) {
+      ticks = ticks.startAt(startAt());
+    }
+    if (stopAt() != null) {
+      ticks = ticks.stopAt(stopAt());
+    }
+    return input
+        .apply("Schedule", ticks)
+        .apply("Scrape", ParDo.of(new ScrapeFn(targets(), auth().withTimeout(timeout()))))
+        .setCoder(TimeSeriesCoder.of());
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder b) {
+    super.populateDisplayData(b);
+    b.add(DisplayData.item("targets", targets().toString()).withLabel("Targets"))
+        .add(DisplayData.item("interval", interval()).withLabel("Scrape interval"))
+        .add(DisplayData.item("timeout", timeout()).withLabel("Scrape timeout"));
+  }
+
+  static final class ScrapeFn extends DoFn<Instant, TimeSeries> {
+    private static final Logger LOG = LoggerFactory.getLogger(ScrapeFn.class);
+    private final List<ScrapeTarget> targets;
+    private final HttpEndpoint auth;
+    private final Counter scrapes = Metrics.counter("prombeam", "scrapes");
+    private final Counter failed = Metrics.counter("prombeam", "scrapes_failed");
+    private final Counter samples = Metrics.counter("prombeam", "scrape_samples");
+    private transient OkHttpClient client;
+
+    ScrapeFn(List<ScrapeTarget> targets, HttpEndpoint auth) {
+      this.targets = targets;
+      this.auth = auth;
+    }
+
+    @Setup
+    public void setup() {
+      client = HttpClients.forEndpoint(auth);
+    }
+
+    @ProcessElement
+    public void process(@Element Instant tick, OutputReceiver<TimeSeries> out) {
+      long ts = tick.getMillis();
+      for (ScrapeTarget t : targets) {
+        long t0 = System.nanoTime();
+        List<TimeSeries> got = null;
+        String error = null;
+        try (Response r = client.newCall(auth.newRequest(HttpUrl.get(t.url())).header("Accept", ACCEPT).get().build()).execute()) {
+          if (r.code() != 200) {
+            error = "HTTP " + r.code();
+          } else {
+            got = ExpositionParser.parse(r.body().string(), r.header("Content-Type"), ts);
+          }
+        } catch (IOException | IllegalArgumentException e) {
+          error = e.toString();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        scrapes.inc();
+        if (got != null) {
+          for (TimeSeries s : got) {
+            out.output(s.withLabels(targetLabels(s.labels(), t)));
+          }
+          samples.inc(got.size());
+        } else {
+          failed.inc();
+          LOG.warn("scrape of {} failed: {}", t, error);
+        }
+        out.output(synthetic("up", t, ts, got != null ? 1 : 0, "1 if the target was scraped, 0 if not."));
+        out.output(synthetic("scrape_duration_seconds", t, ts, seconds, "Duration of the scrape."));
+      }
+    }
+
+    private static Labels targetLabels(Labels scraped, ScrapeTarget t) {
+      Labels.Builder b = Labels.builder();
+      for (int i = 0; i < scraped.size(); i++) {
+        String n = scraped.name(i);
+        b.add(n.equals("job") || n.equals("instance") ? "exported_" + n : n, scraped.value(i));
+      }
+      return b.add("job", t.job()).add("instance", t.instance()).build();
+    }
+
+    private static TimeSeries synthetic(String name, ScrapeTarget t, long ts, double v, String help) {
+      return TimeSeries.builder(name)
+          .label("job", t.job())
+          .label("instance", t.instance())
+          .sample(ts, v)
+          .metadata(MetricMetadata.of(MetricType.GAUGE, help))
+          .build();
+    }
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setTargets(List<ScrapeTarget> t);
+
+    abstract Builder setInterval(Duration d);
+
+    abstract Builder setTimeout(Duration d);
+
+    abstract Builder setAuth(HttpEndpoint e);
+
+    abstract Builder setStartAt(@Nullable Instant t);
+
+    abstract Builder setStopAt(@Nullable Instant t);
+
+    abstract Scrape build();
+  }
+}
