@@ -3,6 +3,7 @@ package io.prombeam;
 import io.prombeam.pushgateway.Pushgateway;
 import io.prombeam.remotewrite.RemoteWrite;
 import io.prombeam.source.QueryRangeRead;
+import io.prombeam.source.Receive;
 import io.prombeam.source.RemoteRead;
 import io.prombeam.source.Scrape;
 
@@ -40,6 +41,11 @@ public final class PrometheusIO {
   /** An unbounded source scraping exporters (OpenMetrics or text format) every interval. */
   public static Scrape scrape() {
     return Scrape.create();
+  }
+
+  /** An unbounded source: a remote-write receiver that Prometheus servers and agents send to. */
+  public static Receive receive() {
+    return Receive.create();
   }
 
   /** A sink to a Prometheus Pushgateway (text format 0.0.4, one push per group per pane). */

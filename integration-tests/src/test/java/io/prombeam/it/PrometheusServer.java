@@ -22,6 +22,12 @@ import okhttp3.Response;
 public final class PrometheusServer extends ServerProcess {
   private final ObjectMapper json = new ObjectMapper();
   private java.util.function.Supplier<String> extraConfig = () -> "";
+  private String logLevel = "warn";
+
+  PrometheusServer withLogLevel(String level) {
+    this.logLevel = level;
+    return this;
+  }
 
   /**
    * Extra prometheus.yml text (e.g. scrape_configs), appended to the global section; asked for
@@ -56,7 +62,7 @@ public final class PrometheusServer extends ServerProcess {
         "--web.listen-address=127.0.0.1:" + port,
         "--web.enable-remote-write-receiver",
         "--web.enable-admin-api",
-        "--log.level=warn");
+        "--log.level=" + logLevel);
   }
 
   public String remoteWriteUrl() {

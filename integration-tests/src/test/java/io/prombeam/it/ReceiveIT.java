@@ -1,0 +1,112 @@
+package io.prombeam.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.prombeam.PrometheusIO;
+import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.RetryPolicy;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.remotewrite.RemoteWriteClient;
+import io.prombeam.remotewrite.RemoteWriteProtocol;
+import io.prombeam.source.Receive;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.joda.time.Duration;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+
+/**
+ * receive() fed by a real Prometheus whose remote_write points at the pipeline, and by our own
+ * client: series arrive, acknowledgements come only once the data is in the pipeline, bad data is
+ * refused with 400. DirectRunner and embedded Flink (checkpointing on, acks on checkpoint).
+ */
+@RunWith(Parameterized.class)
+public class ReceiveIT {
+  @Parameterized.Parameters(name = "{0}")
+  public static List<Object[]> runners() {
+    return Runners.all();
+  }
+
+  private final String runner;
+
+  public ReceiveIT(String runner) {
+    this.runner = runner;
+  }
+
+  @Test
+  public void seriesFromARealPrometheusAndFromOurClientArrive() throws Throwable {
+    int port = ServerBinaries.freePort();
+    String bin = "recv-" + UUID.randomUUID();
+    Pipeline p =
+        Pipeline.create(
+            runner.equals(Runners.FLINK_LOCAL)
+                ? Runners.options(runner, "--checkpointingInterval=500", "--streaming=true")
+                : Runners.options(runner));
+    Receive receive = PrometheusIO.receive().withHost("127.0.0.1").withPort(port).withStopAfter(Duration.standardSeconds(45));
+    // Flink finalizes checkpoints every 500 ms: acks wait for them. DirectRunner finalizes a
+    // checkpoint only once a later bundle reads data, so a lone sender needs acks on read there.
+    p.apply(runner.equals(Runners.DIRECT) ? receive.withAckOnRead() : receive)
+        .apply(ParDo.of(new Runners.Collect<>(bin)));
+    CompletableFuture<PipelineResult.State> done = CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
+
+    // 1. Our own remote-write client: the 204 comes only once the pipeline holds the data.
+    RemoteWriteClient client =
+        new RemoteWriteClient(
+            HttpEndpoint.create().withUrl("http://127.0.0.1:" + port + "/api/v1/write"),
+            RetryPolicy.defaults().withMaxRetryDuration(Duration.standardSeconds(20)),
+            RemoteWriteProtocol.V1);
+    List<TimeSeries> sent = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      sent.add(TimeSeries.builder("prombeam_recv_test").label("i", "" + i).sample(1_700_000_000_000L + i, i).build());
+    }
+    assertTrue(client.write(sent, (s, r, d) -> {}).outcome.success());
+    List<TimeSeries> got = received(bin, "prombeam_recv_test");
+    assertTrue("acknowledged only after the pipeline read all: " + got.size(), got.containsAll(sent));
+
+    // 2. Invalid data is refused with the rule, not acknowledged.
+    var bad = client.write(List.of(TimeSeries.builder("bad-name").sample(1, 1).build()), (s, r, d) -> {}).outcome;
+    assertEquals(400, bad.status());
+    assertTrue(bad.message(), bad.message().contains("INVALID_METRIC_NAME"));
+
+    // 3. A real Prometheus scraping itself, remote-writing to the pipeline.
+    PrometheusServer[] self = new PrometheusServer[1];
+    self[0] = new PrometheusServer().withConfig(() ->
+        "scrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:" + self[0].port + "']\n"
+            + "remote_write:\n  - url: http://127.0.0.1:" + port + "/api/v1/write\n"
+            + "    queue_config: {batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s}\n")
+        .withLogLevel("info");
+    self[0].before();
+    try {
+      long deadline = System.currentTimeMillis() + 35_000;
+      while (received(bin, "prometheus_build_info").isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      assertTrue("prometheus_build_info received from a real Prometheus; its log:\n" + self[0].logTail(),
+          !received(bin, "prometheus_build_info").isEmpty());
+    } finally {
+      self[0].after();
+    }
+    List<TimeSeries> info = received(bin, "prometheus_build_info");
+    assertEquals("self", info.get(0).labels().get("job"));
+    assertEquals(PipelineResult.State.DONE, done.get(2, TimeUnit.MINUTES));
+  }
+
+  static List<TimeSeries> received(String bin, String name) {
+    List<TimeSeries> out = new ArrayList<>();
+    for (Object o : Runners.Collect.get(bin)) {
+      TimeSeries ts = (TimeSeries) o;
+      if (name.equals(ts.metricName())) {
+        out.add(ts);
+      }
+    }
+    return out;
+  }
+}
