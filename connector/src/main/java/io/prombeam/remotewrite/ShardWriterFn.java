@@ -144,8 +144,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       @StateId("bufferedSamples") ValueState<Long> buffered,
       MultiOutputReceiver out)
       throws InterruptedException {
-    flush(shard, buffer, buffered, out);
-    metrics.flush();
+    flushAndReport(shard, buffer, buffered, out);
   }
 
   @OnTimer("end")
@@ -154,6 +153,12 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       @StateId("buffer") BagState<TimeSeries> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       MultiOutputReceiver out)
+      throws InterruptedException {
+    flushAndReport(shard, buffer, buffered, out);
+  }
+
+  private void flushAndReport(
+      int shard, BagState<TimeSeries> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
       throws InterruptedException {
     flush(shard, buffer, buffered, out);
     metrics.flush();

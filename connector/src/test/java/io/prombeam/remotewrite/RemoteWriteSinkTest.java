@@ -326,17 +326,9 @@ public class RemoteWriteSinkTest {
   }
 
   static long counter(PipelineResult result, String name) {
-    MetricQueryResults q =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder().addNameFilter(MetricNameFilter.named("prombeam", name)).build());
-    long sum = 0;
-    for (MetricResult<Long> c : q.getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
+    return io.prombeam.metrics.PrombeamCounters.get(result, name);
   }
+
 
   private static String stackText(Throwable t) {
     StringBuilder sb = new StringBuilder();

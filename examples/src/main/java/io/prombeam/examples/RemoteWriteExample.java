@@ -197,14 +197,7 @@ public class RemoteWriteExample {
   }
 
   static long counter(PipelineResult result, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c :
-        result
-            .metrics()
-            .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.named("prombeam", name)).build())
-            .getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
+    return io.prombeam.metrics.PrombeamCounters.get(result, name);
   }
+
 }
