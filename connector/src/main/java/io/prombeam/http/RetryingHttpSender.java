@@ -67,11 +67,13 @@ public final class RetryingHttpSender {
       int status = 0;
       String message;
       byte[] body = null;
+      String contentType = null;
       OptionalLong retryAfter = OptionalLong.empty();
       try (Response response = client.newCall(request).execute()) {
         status = response.code();
         if (keepBody && RetryClassifier.isSuccess(status)) {
           body = response.body() == null ? new byte[0] : response.body().bytes();
+          contentType = response.header("Content-Type");
           message = "";
         } else {
           message = bodyText(response.body());
@@ -90,7 +92,7 @@ public final class RetryingHttpSender {
       long latency = (System.nanoTime() - t0) / 1_000_000;
       long total = System.currentTimeMillis() - start;
       if (RetryClassifier.isSuccess(status)) {
-        return new SendOutcome(true, status, message, attempts, latency, total, body);
+        return new SendOutcome(true, status, message, attempts, latency, total, body).withContentType(contentType);
       }
       if (status != 0 && !RetryClassifier.isRetryable(status)) {
         return new SendOutcome(false, status, message, attempts, latency, total, null);

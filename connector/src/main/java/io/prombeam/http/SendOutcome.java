@@ -15,6 +15,7 @@ public final class SendOutcome {
   private final long lastAttemptMillis;
   private final long totalMillis;
   private final byte[] body;
+  private String contentType = "";
 
   SendOutcome(
       boolean success, int status, String message, int attempts, long lastAttemptMillis, long totalMillis, byte[] body) {
@@ -52,6 +53,16 @@ public final class SendOutcome {
 
   public long totalMillis() {
     return totalMillis;
+  }
+
+  /** The Content-Type of a kept body ("" when none). */
+  public String contentType() {
+    return contentType;
+  }
+
+  SendOutcome withContentType(String type) {
+    this.contentType = type == null ? "" : type;
+    return this;
   }
 
   /** The whole body of a successful response, when the caller asked to keep it; else null. */

@@ -33,6 +33,7 @@ public final class PrometheusApiClient {
 
   private final HttpEndpoint endpoint;
   private final RetryingHttpSender sender;
+  private volatile String lastReadResponseType = "";
 
   public PrometheusApiClient(HttpEndpoint endpoint, RetryPolicy retryPolicy) {
     this.endpoint = endpoint;
@@ -61,6 +62,16 @@ public final class PrometheusApiClient {
   /** {@code /api/v1/read}, SAMPLES response: the raw samples of matching series in [start, end]. */
   public List<TimeSeries> remoteRead(List<PrometheusRemote.LabelMatcher> matchers, long start, long end)
       throws IOException, InterruptedException {
+    return remoteRead(matchers, start, end, false);
+  }
+
+  /**
+   * {@code /api/v1/read}; with {@code streamed} asks for STREAMED_XOR_CHUNKS first (falling back
+   * to SAMPLES if the server answers with those), decoding the XOR chunks ourselves.
+   */
+  public List<TimeSeries> remoteRead(
+      List<PrometheusRemote.LabelMatcher> matchers, long start, long end, boolean streamed)
+      throws IOException, InterruptedException {
     PrometheusRemote.ReadRequest req =
         PrometheusRemote.ReadRequest.newBuilder()
             .addQueries(
@@ -68,7 +79,12 @@ public final class PrometheusApiClient {
                     .setStartTimestampMs(start)
                     .setEndTimestampMs(end)
                     .addAllMatchers(matchers))
-            .addAcceptedResponseTypes(PrometheusRemote.ReadRequest.ResponseType.SAMPLES)
+            .addAllAcceptedResponseTypes(
+                streamed
+                    ? List.of(
+                        PrometheusRemote.ReadRequest.ResponseType.STREAMED_XOR_CHUNKS,
+                        PrometheusRemote.ReadRequest.ResponseType.SAMPLES)
+                    : List.of(PrometheusRemote.ReadRequest.ResponseType.SAMPLES))
             .build();
     RequestBody body = RequestBody.create(RemoteWriteCodec.compress(req.toByteArray()), PROTOBUF);
     HttpUrl url = api("api/v1/read");
@@ -87,6 +103,11 @@ public final class PrometheusApiClient {
     if (!o.success()) {
       throw new IOException("remote read from " + url.redact() + " failed: " + o);
     }
+    if (o.contentType().startsWith("application/x-streamed-protobuf")) {
+      lastReadResponseType = "STREAMED_XOR_CHUNKS";
+      return XorChunks.readStream(new java.io.ByteArrayInputStream(o.body()), start, end);
+    }
+    lastReadResponseType = "SAMPLES";
     PrometheusRemote.ReadResponse resp =
         PrometheusRemote.ReadResponse.parseFrom(
             RemoteWriteCodec.decompress(o.body(), Integer.MAX_VALUE - 8));
@@ -109,6 +130,11 @@ public final class PrometheusApiClient {
       throw new IOException("query " + promql + " to " + url.redact() + " failed: " + o);
     }
     return o.body();
+  }
+
+  /** The response type of the last remote read ("SAMPLES" or "STREAMED_XOR_CHUNKS"). */
+  public String lastReadResponseType() {
+    return lastReadResponseType;
   }
 
   /** The API path under the configured base URL (which may carry a path prefix). */

@@ -45,6 +45,8 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
 
   public abstract Duration span();
 
+  public abstract boolean streamedChunks();
+
   abstract Builder toBuilder();
 
   public static RemoteRead create() {
@@ -52,6 +54,7 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
         .setEndpoint(HttpEndpoint.create())
         .setRetryPolicy(RetryPolicy.defaults().withMaxRetryDuration(Duration.standardMinutes(2)))
         .setSpan(Duration.standardHours(1))
+        .setStreamedChunks(false)
         .build();
   }
 
@@ -98,6 +101,14 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     return toBuilder().setSpan(span).build();
   }
 
+  /**
+   * Ask for the STREAMED_XOR_CHUNKS response (Prometheus' own compressed chunks, framed and
+   * checksummed; less work for the server and smaller on the wire) instead of SAMPLES.
+   */
+  public RemoteRead withStreamedChunks() {
+    return toBuilder().setStreamedChunks(true).build();
+  }
+
   @Override
   public PCollection<TimeSeries> expand(PBegin input) {
     endpoint().validate(getName());
@@ -111,7 +122,7 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     return input
         .apply("Spans", Create.of(ranges).withCoder(SerializableCoder.of(TimeRanges.Range.class)))
         .apply("Spread", Reshuffle.viaRandomKey())
-        .apply("Read", ParDo.of(new ReadFn(endpoint(), retryPolicy(), selector())))
+        .apply("Read", ParDo.of(new ReadFn(endpoint(), retryPolicy(), selector(), streamedChunks())))
         .setCoder(TimeSeriesCoder.of());
   }
 
@@ -122,22 +133,25 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     b.addIfNotNull(DisplayData.item("matchers", selector()).withLabel("Series selector"))
         .addIfNotNull(DisplayData.item("start", start() == null ? null : start().toString()).withLabel("Start"))
         .addIfNotNull(DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
-        .add(DisplayData.item("span", span()).withLabel("Span per request"));
+        .add(DisplayData.item("span", span()).withLabel("Span per request"))
+        .add(DisplayData.item("responseType", streamedChunks() ? "STREAMED_XOR_CHUNKS" : "SAMPLES").withLabel("Response type"));
   }
 
   static final class ReadFn extends DoFn<TimeRanges.Range, TimeSeries> {
     private final HttpEndpoint endpoint;
     private final RetryPolicy retryPolicy;
     private final String selector;
+    private final boolean streamed;
     private final Counter series = Metrics.counter("prombeam", "remote_read_series");
     private final Counter samples = Metrics.counter("prombeam", "remote_read_samples");
     private transient PrometheusApiClient client;
     private transient List<PrometheusRemote.LabelMatcher> matchers;
 
-    ReadFn(HttpEndpoint endpoint, RetryPolicy retryPolicy, String selector) {
+    ReadFn(HttpEndpoint endpoint, RetryPolicy retryPolicy, String selector, boolean streamed) {
       this.endpoint = endpoint;
       this.retryPolicy = retryPolicy;
       this.selector = selector;
+      this.streamed = streamed;
     }
 
     @Setup
@@ -149,7 +163,7 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     @ProcessElement
     public void process(@Element TimeRanges.Range r, OutputReceiver<TimeSeries> out)
         throws IOException, InterruptedException {
-      for (TimeSeries ts : client.remoteRead(matchers, r.startMillis, r.endMillis)) {
+      for (TimeSeries ts : client.remoteRead(matchers, r.startMillis, r.endMillis, streamed)) {
         if (ts.sampleCount() == 0) {
           continue;
         }
@@ -179,6 +193,8 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     abstract Builder setEnd(@Nullable Instant i);
 
     abstract Builder setSpan(Duration d);
+
+    abstract Builder setStreamedChunks(boolean b);
 
     abstract RemoteRead build();
   }

@@ -167,6 +167,29 @@ public class PrometheusAggregateTest {
   }
 
   @Test
+  public void discardingPanesGiveTheSameCounter() {
+    PCollection<TimeSeries> out = earlyOnTimeLate(false).apply(counter());
+    PAssert.that(lines(out))
+        .containsInAnyOrder(
+            "req_total{route=\"a\"} 9999=1.0 COUNTER",
+            "req_total{route=\"a\"} 10000=2.0 COUNTER",
+            "req_total{route=\"a\"} 10001=3.0 COUNTER",
+            "req_total{route=\"a\"} 19999=4.0 COUNTER");
+    p.run();
+  }
+
+  @Test
+  public void gaugeOfDiscardingPanesReducesEachPaneAlone() {
+    PCollection<TimeSeries> out =
+        earlyOnTimeLate(false)
+            .apply(PrometheusAggregate.<KV<String, Double>>gauge("temp").withValue(KV::getValue).withReduction(GaugeReduction.MAX));
+    PAssert.that(lines(out))
+        .containsInAnyOrder(
+            "temp 9999=5.0 GAUGE", "temp 10000=7.0 GAUGE", "temp 10001=1.0 GAUGE", "temp 19999=4.0 GAUGE");
+    p.run();
+  }
+
+  @Test
   public void gaugeLatePanesUnderFoldIntoNextAreNotEmitted() {
     PCollection<TimeSeries> out =
         earlyOnTimeLate(true)

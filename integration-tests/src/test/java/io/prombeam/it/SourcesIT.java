@@ -122,6 +122,40 @@ public class SourcesIT {
   }
 
   @Test
+  public void remoteReadOfStreamedXorChunksReturnsExactlyTheStoredSamples() {
+    String bin = "rrx-" + runner + RUN;
+    Pipeline p = Pipeline.create(Runners.options(runner));
+    p.apply(PrometheusIO.remoteRead()
+            .withUrl(PROMETHEUS.baseUrl())
+            .withMatchers("prombeam_src_value{run=\"" + RUN + "\"}")
+            .withRange(new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
+            .withSpan(Duration.standardMinutes(3))
+            .withStreamedChunks())
+        .apply(ParDo.of(new Runners.Collect<>(bin)));
+    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    assertEquals(expected(), collect(bin));
+  }
+
+  @Test
+  public void theClientReallyDecodesXorChunks() throws Exception {
+    io.prombeam.source.PrometheusApiClient c =
+        new io.prombeam.source.PrometheusApiClient(
+            io.prombeam.http.HttpEndpoint.create().withUrl(PROMETHEUS.baseUrl()), io.prombeam.http.RetryPolicy.defaults());
+    List<TimeSeries> got =
+        c.remoteRead(io.prombeam.source.SelectorParser.parse("prombeam_src_value{run=\"" + RUN + "\"}"),
+            start, start + SAMPLES * STEP, true);
+    assertEquals("STREAMED_XOR_CHUNKS", c.lastReadResponseType());
+    Map<Map<String, String>, TreeMap<Long, Double>> m = new HashMap<>();
+    for (TimeSeries ts : got) {
+      TreeMap<Long, Double> t = m.computeIfAbsent(new TreeMap<>(ts.labels().asMap()), k -> new TreeMap<>());
+      for (int i = 0; i < ts.sampleCount(); i++) {
+        t.put(ts.timestamp(i), ts.value(i));
+      }
+    }
+    assertEquals(expected(), m);
+  }
+
+  @Test
   public void aBadQueryFailsWithPrometheusMessage() {
     Pipeline p = Pipeline.create(Runners.options(runner));
     p.apply(PrometheusIO.read().withUrl(PROMETHEUS.baseUrl()).withQuery("rate(prombeam_src_value[5m]")
