@@ -1,0 +1,58 @@
+package io.prombeam.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.remotewrite.RemoteWriteCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A loopback remote-write receiver for benchmarks, run as its own process: decodes every request
+ * fully (snappy + protobuf, as a real receiver must) and counts requests, samples and bytes.
+ * {@code GET /stats} answers "requests samples bytes". Usage: {@code CountingReceiver <port>}.
+ */
+public final class CountingReceiver {
+  private CountingReceiver() {}
+
+  public static void main(String[] args) throws IOException {
+    int port = Integer.parseInt(args[0]);
+    AtomicLong requests = new AtomicLong();
+    AtomicLong samples = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+    server.createContext("/api/v1/write", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      try {
+        List<TimeSeries> series = RemoteWriteCodec.decodeWriteRequest(body);
+        long n = 0;
+        for (TimeSeries ts : series) {
+          n += ts.sampleCount();
+        }
+        samples.addAndGet(n);
+        bytes.addAndGet(body.length);
+        requests.incrementAndGet();
+        ex.sendResponseHeaders(204, -1);
+      } catch (IOException | RuntimeException e) {
+        byte[] msg = e.toString().getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(400, msg.length);
+        ex.getResponseBody().write(msg);
+      }
+      ex.close();
+    });
+    server.createContext("/stats", ex -> {
+      byte[] msg = (requests.get() + " " + samples.get() + " " + bytes.get()).getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, msg.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(msg);
+      }
+    });
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.start();
+    System.out.println("CountingReceiver listening on 127.0.0.1:" + port);
+  }
+}

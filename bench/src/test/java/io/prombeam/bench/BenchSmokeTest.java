@@ -1,0 +1,38 @@
+package io.prombeam.bench;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.prombeam.remotewrite.RemoteWriteCodec;
+import org.junit.Test;
+import org.xerial.snappy.Snappy;
+
+/** Tiny runs of the benchmark harness, so it never rots (not a timing test). */
+public class BenchSmokeTest {
+
+  @Test
+  public void bothEncodersProduceTheSameRequest() throws Exception {
+    EncodeBenchmark b = new EncodeBenchmark();
+    for (int perSeries : new int[] {1, 10}) {
+      b.samplesPerSeries = perSeries;
+      b.setup();
+      assertArrayEquals(Snappy.uncompress(b.baselineGeneratedBuilders()), Snappy.uncompress(b.prombeam()));
+      assertEquals(EncodeBenchmark.SAMPLES / perSeries, RemoteWriteCodec.decodeWriteRequest(b.prombeam()).size());
+    }
+  }
+
+  @Test
+  public void endToEndHarnessDeliversEverySampleToTheReceiverProcess() throws Exception {
+    int port = EndToEndBench.freePort();
+    Process receiver = EndToEndBench.startReceiver(port);
+    try {
+      EndToEndBench.Result r = EndToEndBench.run("direct", "http://127.0.0.1:" + port, 300, 10, 2, 500);
+      assertEquals(3000, r.received);
+      assertTrue(r.bytesPerSample > 0);
+      assertTrue(r.row().startsWith("| direct | 2 | 500 | 3,000 |"));
+    } finally {
+      receiver.destroy();
+    }
+  }
+}
