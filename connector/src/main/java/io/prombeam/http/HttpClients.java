@@ -32,6 +32,7 @@ public final class HttpClients {
           .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
           .dispatcher(new Dispatcher())
           .retryOnConnectionFailure(false) // retries are ours: counted, backed off, reported
+          .socketFactory(new NoDelaySocketFactory())
           .build();
 
   private static final Map<Key, OkHttpClient> CLIENTS = new ConcurrentHashMap<>();
