@@ -28,14 +28,14 @@ import org.joda.time.Instant;
 
 /**
  * Read → aggregate → write: downsamples history. Raw samples of the series matching
- * {@code --selector} over the last {@code --minutes} are read from {@code --sourceUrl} by remote
+ * {@code --selector} over the last {@code --historyMinutes} are read from {@code --sourceUrl} by remote
  * read, reduced to their maximum per series and {@code --resolutionMinutes} window, and written as
  * {@code prombeam_downsampled_max{metric="<original name>", ...}} to {@code --targetUrl}.
  *
  * <pre>
  * java -cp ... io.prombeam.examples.RoundTripExample --runner=DirectRunner \
  *     --sourceUrl=http://127.0.0.1:9090 --targetUrl=http://127.0.0.1:9091/api/v1/write \
- *     --selector='{job="api"}' --minutes=60
+ *     --selector='{job="api"}' --historyMinutes=60
  * </pre>
  */
 public class RoundTripExample {
@@ -58,10 +58,11 @@ public class RoundTripExample {
 
     void setSelector(String v);
 
+    @Description("How many minutes of history to read")
     @Default.Integer(60)
-    int getMinutes();
+    int getHistoryMinutes();
 
-    void setMinutes(int v);
+    void setHistoryMinutes(int v);
 
     @Default.Integer(1)
     int getResolutionMinutes();
@@ -95,7 +96,7 @@ public class RoundTripExample {
     p.apply("Read", PrometheusIO.remoteRead()
             .withUrl(o.getSourceUrl())
             .withMatchers(o.getSelector())
-            .withRange(new Instant(now - o.getMinutes() * 60_000L), new Instant(now)))
+            .withRange(new Instant(now - o.getHistoryMinutes() * 60_000L), new Instant(now)))
         .apply("Explode", ParDo.of(new Explode()))
         .setCoder(KvCoder.of(MapCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()))
         .apply("Windows", Window.into(FixedWindows.of(Duration.standardMinutes(o.getResolutionMinutes()))))

@@ -10,7 +10,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Filter;
@@ -31,18 +30,13 @@ import org.joda.time.Instant;
  * </pre>
  */
 public class ScrapeAggregateExample {
-  public interface Options extends PipelineOptions {
+  /** Shares --remoteWriteUrl with the other demos (Beam forbids two definitions of one option). */
+  public interface Options extends DemoOptions {
     @Description("Comma-separated node-exporter metrics URLs")
     @Validation.Required
     String getTargets();
 
     void setTargets(String v);
-
-    @Description("Remote-write URL")
-    @Validation.Required
-    String getRemoteWriteUrl();
-
-    void setRemoteWriteUrl(String v);
 
     @Default.Integer(2)
     int getScrapeSeconds();

@@ -50,7 +50,7 @@ public class SourceExamplesIT {
                 "--sourceUrl=" + PROMETHEUS.baseUrl(),
                 "--targetUrl=" + PROMETHEUS.remoteWriteUrl(),
                 "--selector=prombeam_rt_value{run=\"" + run + "\"}",
-                "--minutes=15")
+                "--historyMinutes=15")
             .as(RoundTripExample.Options.class);
     assertEquals(PipelineResult.State.DONE, RoundTripExample.run(o).waitUntilFinish());
     Map<Map<String, String>, Double> max = PROMETHEUS.instant(
