@@ -45,29 +45,12 @@ public class ReceiveIT {
   public void seriesFromARealPrometheusAndFromOurClientArrive() throws Throwable {
     int port = ServerBinaries.freePort();
     String bin = "recv-" + UUID.randomUUID();
-    // A real Prometheus scraping itself and remote-writing to the pipeline's port; started first, so
-    // it is already retrying when the receiver comes up (its WAL watcher takes a few seconds).
-    PrometheusServer[] self = new PrometheusServer[1];
-    self[0] = new PrometheusServer().withConfig(() ->
-        "scrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:" + self[0].port + "']\n"
-            + "remote_write:\n  - url: http://127.0.0.1:" + port + "/api/v1/write\n"
-            + "    queue_config: {batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s}\n")
-        .withLogLevel("info");
-    self[0].before();
-    try {
-      runAgainst(port, bin, self[0]);
-    } finally {
-      self[0].after();
-    }
-  }
-
-  private void runAgainst(int port, String bin, PrometheusServer prometheus) throws Throwable {
     Pipeline p =
         Pipeline.create(
             runner.equals(Runners.FLINK_LOCAL)
                 ? Runners.options(runner, "--checkpointingInterval=500", "--streaming=true")
                 : Runners.options(runner));
-    Receive receive = PrometheusIO.receive().withHost("127.0.0.1").withPort(port).withStopAfter(Duration.standardSeconds(50));
+    Receive receive = PrometheusIO.receive().withHost("127.0.0.1").withPort(port).withStopAfter(Duration.standardSeconds(60));
     // Flink finalizes checkpoints every 500 ms: acks wait for them. DirectRunner finalizes a
     // checkpoint only once a later bundle reads data, so a lone sender needs acks on read there.
     p.apply(runner.equals(Runners.DIRECT) ? receive.withAckOnRead() : receive)
@@ -78,13 +61,14 @@ public class ReceiveIT {
     RemoteWriteClient client =
         new RemoteWriteClient(
             HttpEndpoint.create().withUrl("http://127.0.0.1:" + port + "/api/v1/write"),
-            RetryPolicy.defaults().withMaxRetryDuration(Duration.standardSeconds(20)),
+            RetryPolicy.defaults().withMaxRetryDuration(Duration.standardSeconds(40)),
             RemoteWriteProtocol.V1);
     List<TimeSeries> sent = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       sent.add(TimeSeries.builder("prombeam_recv_test").label("i", "" + i).sample(1_700_000_000_000L + i, i).build());
     }
-    assertTrue(client.write(sent, (s, r, d) -> {}).outcome.success());
+    var ok = client.write(sent, (s, r, d) -> {}).outcome;
+    assertTrue(ok.toString(), ok.success());
     List<TimeSeries> got = received(bin, "prombeam_recv_test");
     assertTrue("acknowledged only after the pipeline read all: " + got.size(), got.containsAll(sent));
 
@@ -93,13 +77,25 @@ public class ReceiveIT {
     assertEquals(400, bad.status());
     assertTrue(bad.message(), bad.message().contains("INVALID_METRIC_NAME"));
 
-    // 3. The real Prometheus (started first, retrying until the receiver listened) gets through.
-    long deadline = System.currentTimeMillis() + 40_000;
-    while (received(bin, "prometheus_build_info").isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
+    // 3. A real Prometheus scraping itself, remote-writing to the pipeline.
+    PrometheusServer[] self = new PrometheusServer[1];
+    self[0] = new PrometheusServer().withConfig(() ->
+        "scrape_configs:\n  - job_name: self\n    scrape_interval: 2s\n    static_configs:\n"
+            + "      - targets: ['127.0.0.1:" + self[0].port + "']\n"
+            + "remote_write:\n  - url: http://127.0.0.1:" + port + "/api/v1/write\n"
+            + "    queue_config: {batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s}\n")
+        .withLogLevel("info");
+    self[0].before();
+    try {
+      long deadline = System.currentTimeMillis() + 40_000;
+      while (received(bin, "prometheus_build_info").isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      assertTrue("prometheus_build_info received from a real Prometheus; its log:\n" + self[0].logTail(),
+          !received(bin, "prometheus_build_info").isEmpty());
+    } finally {
+      self[0].after();
     }
-    assertTrue("prometheus_build_info received from a real Prometheus; its log:\n" + prometheus.logTail(),
-        !received(bin, "prometheus_build_info").isEmpty());
     List<TimeSeries> info = received(bin, "prometheus_build_info");
     assertEquals("self", info.get(0).labels().get("job"));
     assertEquals(PipelineResult.State.DONE, done.get(2, TimeUnit.MINUTES));
