@@ -66,29 +66,24 @@ public class SourcesIT {
     p.run().waitUntilFinish();
   }
 
-  /** Merges the pieces of each series into label set -> (timestamp -> value). */
   static Map<Map<String, String>, TreeMap<Long, Double>> collect(String bin) {
+    return toMap(Runners.Collect.get(bin));
+  }
+
+  static Map<Map<String, String>, TreeMap<Long, Double>> expected() {
+    return toMap(written);
+  }
+
+  /** Merges the pieces of each series into label set -> (timestamp -> value); a sample seen twice fails. */
+  static Map<Map<String, String>, TreeMap<Long, Double>> toMap(List<TimeSeries> series) {
     Map<Map<String, String>, TreeMap<Long, Double>> out = new HashMap<>();
-    for (Object o : Runners.Collect.get(bin)) {
-      TimeSeries ts = (TimeSeries) o;
+    for (TimeSeries ts : series) {
       TreeMap<Long, Double> m = out.computeIfAbsent(new TreeMap<>(ts.labels().asMap()), k -> new TreeMap<>());
       for (int i = 0; i < ts.sampleCount(); i++) {
         if (m.put(ts.timestamp(i), ts.value(i)) != null) {
           throw new AssertionError("sample read twice: " + ts.labels() + " @" + ts.timestamp(i));
         }
       }
-    }
-    return out;
-  }
-
-  static Map<Map<String, String>, TreeMap<Long, Double>> expected() {
-    Map<Map<String, String>, TreeMap<Long, Double>> out = new HashMap<>();
-    for (TimeSeries ts : written) {
-      TreeMap<Long, Double> m = new TreeMap<>();
-      for (int i = 0; i < ts.sampleCount(); i++) {
-        m.put(ts.timestamp(i), ts.value(i));
-      }
-      out.put(new TreeMap<>(ts.labels().asMap()), m);
     }
     return out;
   }
@@ -145,14 +140,7 @@ public class SourcesIT {
         c.remoteRead(io.prombeam.source.SelectorParser.parse("prombeam_src_value{run=\"" + RUN + "\"}"),
             start, start + SAMPLES * STEP, true);
     assertEquals("STREAMED_XOR_CHUNKS", c.lastReadResponseType());
-    Map<Map<String, String>, TreeMap<Long, Double>> m = new HashMap<>();
-    for (TimeSeries ts : got) {
-      TreeMap<Long, Double> t = m.computeIfAbsent(new TreeMap<>(ts.labels().asMap()), k -> new TreeMap<>());
-      for (int i = 0; i < ts.sampleCount(); i++) {
-        t.put(ts.timestamp(i), ts.value(i));
-      }
-    }
-    assertEquals(expected(), m);
+    assertEquals(expected(), toMap(got));
   }
 
   @Test
