@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A loopback remote-write receiver for benchmarks, run as its own process: decodes every request
  * fully (snappy + protobuf, as a real receiver must) and counts requests, samples and bytes.
- * {@code GET /stats} answers "requests samples bytes". Usage: {@code CountingReceiver <port>}.
+ * {@code GET /stats} answers "requests samples bytes firstMillis lastMillis", the wall-clock times of
+ * the first and the latest request since {@code GET /reset}. Usage: {@code CountingReceiver <port>}.
  */
 public final class CountingReceiver {
   private CountingReceiver() {}
@@ -24,6 +25,8 @@ public final class CountingReceiver {
     AtomicLong requests = new AtomicLong();
     AtomicLong samples = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
+    AtomicLong first = new AtomicLong();
+    AtomicLong last = new AtomicLong();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
     server.createContext("/api/v1/write", ex -> {
       byte[] body = ex.getRequestBody().readAllBytes();
@@ -36,6 +39,9 @@ public final class CountingReceiver {
         samples.addAndGet(n);
         bytes.addAndGet(body.length);
         requests.incrementAndGet();
+        long now = System.currentTimeMillis();
+        first.compareAndSet(0, now);
+        last.accumulateAndGet(now, Math::max);
         ex.sendResponseHeaders(204, -1);
       } catch (IOException | RuntimeException e) {
         byte[] msg = e.toString().getBytes(StandardCharsets.UTF_8);
@@ -45,11 +51,22 @@ public final class CountingReceiver {
       ex.close();
     });
     server.createContext("/stats", ex -> {
-      byte[] msg = (requests.get() + " " + samples.get() + " " + bytes.get()).getBytes(StandardCharsets.UTF_8);
+      byte[] msg =
+          (requests.get() + " " + samples.get() + " " + bytes.get() + " " + first.get() + " " + last.get())
+              .getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(200, msg.length);
       try (OutputStream o = ex.getResponseBody()) {
         o.write(msg);
       }
+    });
+    server.createContext("/reset", ex -> {
+      requests.set(0);
+      samples.set(0);
+      bytes.set(0);
+      first.set(0);
+      last.set(0);
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
     });
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.start();

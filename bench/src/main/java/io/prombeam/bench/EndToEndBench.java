@@ -28,8 +28,8 @@ import org.apache.beam.sdk.transforms.ParDo;
 /**
  * End-to-end throughput: N series x M samples generated in the pipeline, through
  * {@code remoteWrite()}, into a {@link CountingReceiver} in a separate process on loopback.
- * Prints one markdown table row per run: runner, shards, batch, samples, seconds, samples/s,
- * wire bytes per sample, request latency p50/p99.
+ * Prints one markdown table row per run: runner, shards, batch, samples, seconds, samples/s over
+ * the whole run and while sending, wire bytes per sample, request latency p50/p99.
  *
  * <p>Usage: {@code EndToEndBench <direct|flink> <series> <samplesPerSeries> <shards[,shards]> <batch[,batch]>}
  */
@@ -46,31 +46,35 @@ public final class EndToEndBench {
     public final long samples;
     public final long received;
     public final double seconds;
+    /** Samples per second between the receiver's first and last request: the run minus pipeline start-up. */
+    public final double sendingRate;
     public final double bytesPerSample;
     public final long p50;
     public final long p99;
 
-    Result(String runner, int shards, int batch, long samples, long received, double seconds, double bytesPerSample, long p50, long p99) {
+    Result(String runner, int shards, int batch, long samples, long received, double seconds, double sendingRate,
+        double bytesPerSample, long p50, long p99) {
       this.runner = runner;
       this.shards = shards;
       this.batch = batch;
       this.samples = samples;
       this.received = received;
       this.seconds = seconds;
+      this.sendingRate = sendingRate;
       this.bytesPerSample = bytesPerSample;
       this.p50 = p50;
       this.p99 = p99;
     }
 
     public String row() {
-      return String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.2f | %,.0f | %.2f | %d | %d |",
-          runner, shards, batch, samples, seconds, samples / seconds, bytesPerSample, p50, p99);
+      return String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.2f | %,.0f | %,.0f | %.2f | %d | %d |",
+          runner, shards, batch, samples, seconds, samples / seconds, sendingRate, bytesPerSample, p50, p99);
     }
   }
 
   public static final String HEADER =
-      "| runner | shards | max samples/send | samples | seconds | samples/s | wire bytes/sample | p50 ms | p99 ms |\n"
-          + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+      "| runner | shards | max samples/send | samples | seconds (whole run) | samples/s (whole run) | samples/s (while sending) | wire bytes/sample | p50 ms | p99 ms |\n"
+          + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
   /** Makes series {@code id}: 10 labels, {@code samples} samples. */
   static final class MakeSeries extends DoFn<Long, TimeSeries> {
@@ -108,7 +112,7 @@ public final class EndToEndBench {
       args.add("--enforceEncodability=false");
     }
     PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
-    long[] before = stats(receiverUrl);
+    reset(receiverUrl);
     Pipeline p = Pipeline.create(options);
     p.apply(GenerateSequence.from(0).to(series))
         .apply(ParDo.of(new MakeSeries(samplesPerSeries)))
@@ -121,8 +125,9 @@ public final class EndToEndBench {
     r.waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
     long[] after = stats(receiverUrl);
-    long received = after[1] - before[1];
-    long bytes = after[2] - before[2];
+    long received = after[1];
+    long bytes = after[2];
+    double sendingSecs = Math.max(1, after[4] - after[3]) / 1e3;
     List<Long> lat = new ArrayList<>(LATENCIES);
     Collections.sort(lat);
     long p50 = lat.isEmpty() ? 0 : lat.get(lat.size() / 2);
@@ -131,7 +136,7 @@ public final class EndToEndBench {
     if (sent != series * samplesPerSeries || received != sent) {
       throw new IllegalStateException("lost samples: generated " + series * samplesPerSeries + ", sent " + sent + ", received " + received);
     }
-    return new Result(runner, shards, batch, sent, received, secs, (double) bytes / received, p50, p99);
+    return new Result(runner, shards, batch, sent, received, secs, received / sendingSecs, (double) bytes / received, p50, p99);
   }
 
   /** Starts a CountingReceiver process on a free loopback port; returns its base URL. */
@@ -156,11 +161,20 @@ public final class EndToEndBench {
     throw new IOException("CountingReceiver did not start on port " + port);
   }
 
+  static void reset(String url) throws IOException, InterruptedException {
+    HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(url + "/reset")).build(), HttpResponse.BodyHandlers.discarding());
+  }
+
   static long[] stats(String url) throws IOException, InterruptedException {
     HttpResponse<String> r = HttpClient.newHttpClient()
         .send(HttpRequest.newBuilder(URI.create(url + "/stats")).build(), HttpResponse.BodyHandlers.ofString());
     String[] p = r.body().trim().split(" ");
-    return new long[] {Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2])};
+    long[] out = new long[p.length];
+    for (int i = 0; i < p.length; i++) {
+      out[i] = Long.parseLong(p[i]);
+    }
+    return out;
   }
 
   public static int freePort() throws IOException {

@@ -11,11 +11,12 @@ import io.prombeam.model.WriteFailure;
 import io.prombeam.model.WriteFailureCoder;
 import io.prombeam.sink.BadRecords;
 import io.prombeam.sink.ValidateSeriesFn;
+import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -29,7 +30,6 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
@@ -216,22 +216,17 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
                         validator, failurePolicy(), validTag, invalidTag, name, "remote_write"))
                 .withOutputTags(validTag, TupleTagList.of(invalidTag)));
 
-    final int shardCount = shards();
-    PCollection<KV<Integer, TimeSeries>> keyed =
+    PCollection<KV<Integer, List<TimeSeries>>> batched =
         validated
             .get(validTag)
             .setCoder(TimeSeriesCoder.of())
-            .apply(
-                "PinToShard",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.integers(), new org.apache.beam.sdk.values.TypeDescriptor<TimeSeries>() {}))
-                    .via(ts -> KV.of(shardOf(ts, shardCount), ts)))
-            .setCoder(KvCoder.of(VarIntCoder.of(), TimeSeriesCoder.of()));
+            .apply("BatchPerShard", ParDo.of(new ShardBatchFn(shards(), maxSamplesPerSend())))
+            .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TimeSeriesCoder.of())));
 
     TupleTag<WriteSummary> successTag = new TupleTag<WriteSummary>() {};
     TupleTag<WriteFailure> sendFailureTag = new TupleTag<WriteFailure>() {};
     PCollectionTuple sent =
-        keyed.apply(
+        batched.apply(
             "SendPerShard",
             ParDo.of(
                     new ShardWriterFn(

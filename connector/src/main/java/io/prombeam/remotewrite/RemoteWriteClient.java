@@ -55,9 +55,8 @@ public final class RemoteWriteClient {
     for (TimeSeries ts : request) {
       samples += ts.sampleCount();
     }
-    byte[] raw = encoder.encode(request);
-    byte[] body = RemoteWriteCodec.compress(raw);
-    RequestBody requestBody = RequestBody.create(body, mediaType);
+    RemoteWriteCodec.Body body = RemoteWriteCodec.encodeCompressed(encoder, request);
+    RequestBody requestBody = RequestBody.create(body.compressed, mediaType);
     SendOutcome outcome =
         sender.send(
             () ->
@@ -68,7 +67,7 @@ public final class RemoteWriteClient {
                     .header("X-Prometheus-Remote-Write-Version", protocol.versionHeader())
                     .build(),
             listener);
-    return new Delivery(outcome, request.size(), samples, body.length, raw.length);
+    return new Delivery(outcome, request.size(), samples, body.compressed.length, body.uncompressedBytes);
   }
 
   public HttpEndpoint endpoint() {

@@ -9,6 +9,7 @@ import io.prombeam.remotewrite.proto.PrometheusRemote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,69 @@ public final class RemoteWriteCodec {
     return Snappy.uncompress(compressed);
   }
 
+  /** Encodes a remote-write 1.0 request, uncompressed. */
+  public static byte[] encodeV1(List<TimeSeries> series) {
+    return V1.encode(series);
+  }
+
   /** Encodes and compresses a remote-write 1.0 request. */
   public static byte[] encodeV1Compressed(List<TimeSeries> series) {
-    return compress(new RemoteWriteV1Encoder().encode(series));
+    return encodeCompressed(V1, series).compressed;
+  }
+
+  /** A compressed request body and its size before compression. */
+  public static final class Body {
+    public final byte[] compressed;
+    public final int uncompressedBytes;
+
+    Body(byte[] compressed, int uncompressedBytes) {
+      this.compressed = compressed;
+      this.uncompressedBytes = uncompressedBytes;
+    }
+  }
+
+  /**
+   * Encodes and snappy-compresses one request through per-thread scratch buffers, so the only
+   * array allocated per request is the compressed body itself.
+   */
+  public static Body encodeCompressed(WriteRequestEncoder encoder, List<TimeSeries> series) {
+    Scratch scratch = SCRATCH.get();
+    WireBuffer raw = scratch.raw;
+    raw.reset();
+    encoder.encodeTo(series, raw);
+    int rawLength = raw.length();
+    int max = Snappy.maxCompressedLength(rawLength);
+    if (scratch.compressed.length < max) {
+      scratch.compressed = new byte[Math.max(max, scratch.compressed.length * 2)];
+    }
+    try {
+      int n = Snappy.rawCompress(raw.array(), 0, rawLength, scratch.compressed, 0);
+      return new Body(Arrays.copyOf(scratch.compressed, n), rawLength);
+    } catch (IOException e) {
+      throw new UncheckedIOException("snappy compression failed", e);
+    } finally {
+      scratch.shrinkIfHuge();
+    }
+  }
+
+  private static final WriteRequestEncoder V1 = new RemoteWriteV1Encoder();
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Per-thread buffers; one unusually large request must not pin its memory for good. */
+  private static final class Scratch {
+    private static final int KEEP_AT_MOST = 8 << 20;
+    WireBuffer raw = new WireBuffer(64 << 10);
+    byte[] compressed = new byte[Snappy.maxCompressedLength(64 << 10)];
+
+    void shrinkIfHuge() {
+      if (raw.capacity() > KEEP_AT_MOST) {
+        raw = new WireBuffer(64 << 10);
+      }
+      if (compressed.length > KEEP_AT_MOST) {
+        compressed = new byte[Snappy.maxCompressedLength(64 << 10)];
+      }
+    }
   }
 
   /** Decodes a snappy-compressed remote-write 1.0 request into our model. */

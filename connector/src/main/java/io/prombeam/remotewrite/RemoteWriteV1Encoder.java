@@ -1,27 +1,23 @@
 package io.prombeam.remotewrite;
 
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricFamilies;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a remote-write 1.0 {@code WriteRequest} straight from our model with protobuf's
- * {@link CodedOutputStream}: sizes first, then one pass of bytes into an exactly sized array. No
- * generated message objects per series or sample (those cost most of the time in the usual
- * design). Field numbers come from the generated classes of our {@code .proto}, so the schema has
- * one source; the generated parser decodes what this writes (see {@link RemoteWriteCodec}).
+ * Writes a remote-write 1.0 {@code WriteRequest} straight from our model into a {@link WireBuffer}:
+ * one pass over the data, no generated message objects per series or sample (those cost most of
+ * the time in the usual design) and no per-request garbage beyond the metadata map. Field numbers
+ * come from the generated classes of our {@code .proto}, so the schema has one source; the
+ * generated parser decodes what this writes (see {@link RemoteWriteCodec}).
  *
- * <p>Default values are omitted as protobuf's own serializer does (a 0.0 value, a 0 timestamp),
- * so the bytes match the canonical encoding.
+ * <p>Default values are omitted as protobuf's own serializer does (a 0.0 value, a 0 timestamp, an
+ * empty string), so the bytes equal the canonical encoding (tested).
  */
 final class RemoteWriteV1Encoder implements WriteRequestEncoder {
   private static final long serialVersionUID = 1L;
@@ -32,24 +28,30 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
   private static final int TS_SAMPLES = PrometheusRemote.TimeSeries.SAMPLES_FIELD_NUMBER;
   private static final int LABEL_NAME = PrometheusRemote.Label.NAME_FIELD_NUMBER;
   private static final int LABEL_VALUE = PrometheusRemote.Label.VALUE_FIELD_NUMBER;
-  private static final int SAMPLE_VALUE = PrometheusRemote.Sample.VALUE_FIELD_NUMBER;
-  private static final int SAMPLE_TIMESTAMP = PrometheusRemote.Sample.TIMESTAMP_FIELD_NUMBER;
   private static final int MD_TYPE = PrometheusRemote.MetricMetadata.TYPE_FIELD_NUMBER;
   private static final int MD_FAMILY = PrometheusRemote.MetricMetadata.METRIC_FAMILY_NAME_FIELD_NUMBER;
   private static final int MD_HELP = PrometheusRemote.MetricMetadata.HELP_FIELD_NUMBER;
   private static final int MD_UNIT = PrometheusRemote.MetricMetadata.UNIT_FIELD_NUMBER;
 
+  static {
+    // WireBuffer.sample writes the Sample fields inline; keep it honest to the schema.
+    if (PrometheusRemote.Sample.VALUE_FIELD_NUMBER != 1
+        || PrometheusRemote.Sample.TIMESTAMP_FIELD_NUMBER != 2) {
+      throw new AssertionError("Sample field numbers changed in prometheus_remote.proto");
+    }
+  }
+
+  /** Most series with ~10 labels take 128..16383 bytes: a two-byte length, patched afterwards. */
+  private static final int SERIES_LENGTH_GUESS = 2;
+
   @Override
-  public byte[] encode(List<TimeSeries> series) {
-    int n = series.size();
-    int[] seriesSizes = new int[n];
-    long total = 0;
+  public void encodeTo(List<TimeSeries> series, WireBuffer out) {
     Map<String, MetricMetadata> metadata = null;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0, n = series.size(); i < n; i++) {
       TimeSeries ts = series.get(i);
-      int size = seriesSize(ts);
-      seriesSizes[i] = size;
-      total += lengthDelimitedSize(WR_TIMESERIES, size);
+      long mark = out.beginLengthDelimited(WR_TIMESERIES, SERIES_LENGTH_GUESS);
+      writeSeries(out, ts);
+      out.endLengthDelimited(mark);
       if (ts.metadata() != null && ts.metricName() != null) {
         if (metadata == null) {
           metadata = new LinkedHashMap<>();
@@ -60,129 +62,44 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
     }
     if (metadata != null) {
       for (Map.Entry<String, MetricMetadata> e : metadata.entrySet()) {
-        total += lengthDelimitedSize(WR_METADATA, metadataSize(e.getKey(), e.getValue()));
+        long mark = out.beginLengthDelimited(WR_METADATA, 1);
+        writeMetadata(out, e.getKey(), e.getValue());
+        out.endLengthDelimited(mark);
       }
     }
-    if (total > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("remote-write request of " + total + " bytes is too large");
-    }
-    byte[] buf = new byte[(int) total];
-    CodedOutputStream out = CodedOutputStream.newInstance(buf);
-    try {
-      for (int i = 0; i < n; i++) {
-        out.writeTag(WR_TIMESERIES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.writeUInt32NoTag(seriesSizes[i]);
-        writeSeries(out, series.get(i));
-      }
-      if (metadata != null) {
-        for (Map.Entry<String, MetricMetadata> e : metadata.entrySet()) {
-          out.writeTag(WR_METADATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-          out.writeUInt32NoTag(metadataSize(e.getKey(), e.getValue()));
-          writeMetadata(out, e.getKey(), e.getValue());
-        }
-      }
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding remote-write request", e);
-    }
-    return buf;
   }
 
-  private static int lengthDelimitedSize(int field, int size) {
-    return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
-  }
-
-  private static int seriesSize(TimeSeries ts) {
-    int size = 0;
+  private static void writeSeries(WireBuffer out, TimeSeries ts) {
     Labels labels = ts.labels();
-    for (int j = 0; j < labels.size(); j++) {
-      size += lengthDelimitedSize(TS_LABELS, labelSize(labels.name(j), labels.value(j)));
-    }
-    for (int j = 0; j < ts.sampleCount(); j++) {
-      size += lengthDelimitedSize(TS_SAMPLES, sampleSize(ts.value(j), ts.timestamp(j)));
-    }
-    return size;
-  }
-
-  private static int labelSize(String name, String value) {
-    int size = 0;
-    if (!name.isEmpty()) {
-      size += CodedOutputStream.computeStringSize(LABEL_NAME, name);
-    }
-    if (!value.isEmpty()) {
-      size += CodedOutputStream.computeStringSize(LABEL_VALUE, value);
-    }
-    return size;
-  }
-
-  private static int sampleSize(double value, long timestamp) {
-    int size = 0;
-    if (Double.doubleToRawLongBits(value) != 0) {
-      size += CodedOutputStream.computeTagSize(SAMPLE_VALUE) + 8;
-    }
-    if (timestamp != 0) {
-      size += CodedOutputStream.computeInt64Size(SAMPLE_TIMESTAMP, timestamp);
-    }
-    return size;
-  }
-
-  private static void writeSeries(CodedOutputStream out, TimeSeries ts) throws IOException {
-    Labels labels = ts.labels();
-    for (int j = 0; j < labels.size(); j++) {
+    for (int j = 0, n = labels.size(); j < n; j++) {
       String name = labels.name(j);
       String value = labels.value(j);
-      out.writeTag(TS_LABELS, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(labelSize(name, value));
+      long mark = out.beginLengthDelimited(TS_LABELS, 1);
       if (!name.isEmpty()) {
-        out.writeString(LABEL_NAME, name);
+        out.string(LABEL_NAME, name);
       }
       if (!value.isEmpty()) {
-        out.writeString(LABEL_VALUE, value);
+        out.string(LABEL_VALUE, value);
       }
+      out.endLengthDelimited(mark);
     }
-    for (int j = 0; j < ts.sampleCount(); j++) {
-      double v = ts.value(j);
-      long t = ts.timestamp(j);
-      out.writeTag(TS_SAMPLES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(sampleSize(v, t));
-      if (Double.doubleToRawLongBits(v) != 0) {
-        // writeDouble copies the raw bits, so the stale-marker NaN is sent exactly.
-        out.writeDouble(SAMPLE_VALUE, v);
-      }
-      if (t != 0) {
-        out.writeInt64(SAMPLE_TIMESTAMP, t);
-      }
+    for (int j = 0, n = ts.sampleCount(); j < n; j++) {
+      out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));
     }
   }
 
-  private static int metadataSize(String family, MetricMetadata m) {
-    int size = 0;
+  private static void writeMetadata(WireBuffer out, String family, MetricMetadata m) {
     int type = protoType(m);
     if (type != 0) {
-      size += CodedOutputStream.computeEnumSize(MD_TYPE, type);
+      out.tag(MD_TYPE, WireBuffer.WIRETYPE_VARINT);
+      out.varint32(type);
     }
-    size += CodedOutputStream.computeStringSize(MD_FAMILY, family);
+    out.string(MD_FAMILY, family);
     if (!m.help().isEmpty()) {
-      size += CodedOutputStream.computeStringSize(MD_HELP, m.help());
+      out.string(MD_HELP, m.help());
     }
     if (!m.unit().isEmpty()) {
-      size += CodedOutputStream.computeStringSize(MD_UNIT, m.unit());
-    }
-    return size;
-  }
-
-  private static void writeMetadata(CodedOutputStream out, String family, MetricMetadata m)
-      throws IOException {
-    int type = protoType(m);
-    if (type != 0) {
-      out.writeEnum(MD_TYPE, type);
-    }
-    out.writeString(MD_FAMILY, family);
-    if (!m.help().isEmpty()) {
-      out.writeString(MD_HELP, m.help());
-    }
-    if (!m.unit().isEmpty()) {
-      out.writeString(MD_UNIT, m.unit());
+      out.string(MD_UNIT, m.unit());
     }
   }
 

@@ -10,7 +10,9 @@ import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
 import io.prombeam.model.WriteFailure;
 import io.prombeam.sink.DeferredMetrics;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the first buffered sample arrived, and when the input ends (bounded input).
  * Sending blocks through retries, which is the sink's backpressure.
  */
-final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
+final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSummary> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardWriterFn.class);
 
   private final HttpEndpoint endpoint;
@@ -59,8 +61,10 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private transient DeferredMetrics metrics;
   private transient ProgressLog progress;
 
+  /** Batches as {@link ShardBatchFn} made them: one state write per batch, not per series. */
   @StateId("buffer")
-  private final StateSpec<BagState<TimeSeries>> bufferSpec = StateSpecs.bag(TimeSeriesCoder.of());
+  private final StateSpec<BagState<List<TimeSeries>>> bufferSpec =
+      StateSpecs.bag(ListCoder.of(TimeSeriesCoder.of()));
 
   @StateId("bufferedSamples")
   private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
@@ -114,17 +118,21 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
 
   @ProcessElement
   public void process(
-      @Element KV<Integer, TimeSeries> element,
-      @StateId("buffer") BagState<TimeSeries> buffer,
+      @Element KV<Integer, List<TimeSeries>> element,
+      @StateId("buffer") BagState<List<TimeSeries>> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       @TimerId("deadline") Timer deadline,
       @TimerId("end") Timer end,
       MultiOutputReceiver out)
       throws InterruptedException {
-    TimeSeries ts = element.getValue();
+    List<TimeSeries> batch = element.getValue();
+    long batchSamples = 0;
+    for (TimeSeries ts : batch) {
+      batchSamples += ts.sampleCount();
+    }
     Long before = buffered.read();
-    long count = (before == null ? 0 : before) + ts.sampleCount();
-    buffer.add(ts);
+    long count = (before == null ? 0 : before) + batchSamples;
+    buffer.add(batch);
     if (count >= maxSamplesPerSend) {
       flush(element.getKey(), buffer, buffered, out);
     } else {
@@ -140,7 +148,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   @OnTimer("deadline")
   public void onDeadline(
       @Key Integer shard,
-      @StateId("buffer") BagState<TimeSeries> buffer,
+      @StateId("buffer") BagState<List<TimeSeries>> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       MultiOutputReceiver out)
       throws InterruptedException {
@@ -150,7 +158,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   @OnTimer("end")
   public void onEnd(
       @Key Integer shard,
-      @StateId("buffer") BagState<TimeSeries> buffer,
+      @StateId("buffer") BagState<List<TimeSeries>> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       MultiOutputReceiver out)
       throws InterruptedException {
@@ -158,18 +166,22 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   }
 
   private void flushAndReport(
-      int shard, BagState<TimeSeries> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
+      int shard, BagState<List<TimeSeries>> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
       throws InterruptedException {
     flush(shard, buffer, buffered, out);
     metrics.flush();
   }
 
   private void flush(
-      int shard, BagState<TimeSeries> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
+      int shard, BagState<List<TimeSeries>> buffer, ValueState<Long> buffered, MultiOutputReceiver out)
       throws InterruptedException {
     OrderGuard orderGuard =
         orderGuardCapacity > 0 ? OrderGuard.forShard(sinkId, shard, orderGuardCapacity) : null;
-    RequestBuilder.Plan plan = RequestBuilder.plan(buffer.read(), maxSamplesPerSend, orderGuard);
+    List<TimeSeries> pending = new ArrayList<>();
+    for (List<TimeSeries> batch : buffer.read()) {
+      pending.addAll(batch);
+    }
+    RequestBuilder.Plan plan = RequestBuilder.plan(pending, maxSamplesPerSend, orderGuard);
     buffer.clear();
     buffered.clear();
     metrics.inc(SinkMetrics.SAMPLES_DEDUPLICATED, plan.duplicateSamplesDropped);

@@ -12,8 +12,15 @@ import java.util.List;
 public interface WriteRequestEncoder extends Serializable {
 
   /**
-   * Encodes the series, in the given order. Callers pass one entry per label set, samples sorted
+   * Appends the encoded request to {@code out}, series in the given order. Callers pass one entry per label set, samples sorted
    * by timestamp (see {@link RequestBuilder}); metadata found on the series is sent once per family.
    */
-  byte[] encode(List<TimeSeries> series);
+  void encodeTo(List<TimeSeries> series, WireBuffer out);
+
+  /** {@link #encodeTo} into a fresh exact-size array. */
+  default byte[] encode(List<TimeSeries> series) {
+    WireBuffer out = new WireBuffer(256 * series.size());
+    encodeTo(series, out);
+    return out.toByteArray();
+  }
 }

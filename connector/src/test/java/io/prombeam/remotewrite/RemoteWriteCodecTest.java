@@ -64,6 +64,68 @@ public class RemoteWriteCodecTest {
     assertArrayEquals(reference.build().toByteArray(), ours);
   }
 
+  /**
+   * The one-pass encoder guesses length sizes and patches them: every boundary of a varint length
+   * (127/128 and 16383/16384 bytes), non-ASCII text of 2, 3 and 4 UTF-8 bytes, unpaired surrogates,
+   * negative and huge timestamps, and a scratch buffer reused across requests of different sizes
+   * must all give protobuf's own bytes.
+   */
+  @Test
+  public void onePassEncoderMatchesProtobufOnEveryLengthBoundaryAndAnyText() throws IOException {
+    java.util.Random random = new java.util.Random(7);
+    String[] alphabet = {"a", "Z", "_", "é", "€", "\uD83D\uDE00", "\uD800", "\uDC00x", "0"};
+    int[] lengths = {0, 1, 41, 42, 43, 126, 127, 128, 129, 5461, 16383, 16384, 70000};
+    for (int round = 0; round < 40; round++) {
+      List<TimeSeries> request = new java.util.ArrayList<>();
+      int seriesCount = 1 + random.nextInt(5);
+      for (int s = 0; s < seriesCount; s++) {
+        TimeSeries.Builder b = TimeSeries.builder("m" + s);
+        int labels = random.nextInt(4);
+        for (int l = 0; l < labels; l++) {
+          b.label("l" + l, text(random, alphabet, lengths[random.nextInt(lengths.length)]));
+        }
+        int samples = random.nextInt(4);
+        for (int i = 0; i < samples; i++) {
+          long[] ts = {0, 1, 127, 128, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1_700_000_000_000L};
+          double[] vs = {0.0, -0.0, 1.5, Double.NaN, Double.POSITIVE_INFINITY};
+          b.sample(ts[random.nextInt(ts.length)] + i, vs[random.nextInt(vs.length)]);
+        }
+        request.add(b.build());
+      }
+      byte[] expected = reference(request).toByteArray();
+      assertArrayEquals("round " + round, expected, new RemoteWriteV1Encoder().encode(request));
+      RemoteWriteCodec.Body body =
+          RemoteWriteCodec.encodeCompressed(new RemoteWriteV1Encoder(), request);
+      assertEquals(expected.length, body.uncompressedBytes);
+      assertArrayEquals("round " + round, expected, Snappy.uncompress(body.compressed));
+    }
+  }
+
+  private static String text(java.util.Random random, String[] alphabet, int length) {
+    StringBuilder sb = new StringBuilder();
+    boolean ascii = random.nextBoolean();
+    while (sb.length() < length) {
+      sb.append(ascii ? "x" : alphabet[random.nextInt(alphabet.length)]);
+    }
+    return sb.toString();
+  }
+
+  private static PrometheusRemote.WriteRequest reference(List<TimeSeries> series) {
+    PrometheusRemote.WriteRequest.Builder w = PrometheusRemote.WriteRequest.newBuilder();
+    for (TimeSeries ts : series) {
+      PrometheusRemote.TimeSeries.Builder t = PrometheusRemote.TimeSeries.newBuilder();
+      for (int i = 0; i < ts.labels().size(); i++) {
+        t.addLabels(
+            PrometheusRemote.Label.newBuilder().setName(ts.labels().name(i)).setValue(ts.labels().value(i)));
+      }
+      for (int i = 0; i < ts.sampleCount(); i++) {
+        t.addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(ts.timestamp(i)).setValue(ts.value(i)));
+      }
+      w.addTimeseries(t);
+    }
+    return w.build();
+  }
+
   @Test
   public void roundTripsThroughSnappyAndTheGeneratedParser() throws IOException {
     byte[] wire = RemoteWriteCodec.encodeV1Compressed(SERIES);

@@ -55,14 +55,16 @@ public final class PrometheusServer extends ServerProcess {
         dir.resolve("prometheus.yml"),
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + extraConfig.get(),
         StandardCharsets.UTF_8);
-    return List.of(
+    List<String> command = new ArrayList<>(List.of(
         bin,
         "--config.file=" + dir.resolve("prometheus.yml"),
         "--storage.tsdb.path=" + dir.resolve("data"),
         "--web.listen-address=127.0.0.1:" + port,
         "--web.enable-remote-write-receiver",
         "--web.enable-admin-api",
-        "--log.level=" + logLevel);
+        "--log.level=" + logLevel));
+    command.addAll(webConfigArgs());
+    return command;
   }
 
   public String remoteWriteUrl() {

@@ -25,11 +25,14 @@ public final class PushgatewayServer extends ServerProcess {
   }
 
   @Override
-  protected List<String> command() {
+  protected List<String> command() throws IOException {
     String bin =
         ServerBinaries.find(
             "PUSHGATEWAY_BIN", "prometheus-pushgateway", "prometheus-pushgateway", "pushgateway");
-    return List.of(bin, "--web.listen-address=127.0.0.1:" + port, "--log.level=warn");
+    List<String> command =
+        new java.util.ArrayList<>(List.of(bin, "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"));
+    command.addAll(webConfigArgs());
+    return command;
   }
 
   String url() {

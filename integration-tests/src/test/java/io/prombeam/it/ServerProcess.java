@@ -20,8 +20,9 @@ import org.junit.rules.ExternalResource;
  * after. Its output goes to a log file whose tail is shown when it fails to start.
  */
 abstract class ServerProcess extends ExternalResource {
-  protected final OkHttpClient http =
-      new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+  protected OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+  /** TLS and basic auth through {@code --web.config.file}, or null for plain HTTP. */
+  protected WebSecurity security;
   protected Path dir;
   protected int port;
   private Process process;
@@ -33,6 +34,22 @@ abstract class ServerProcess extends ExternalResource {
   protected abstract String readinessPath();
 
   protected abstract String name();
+
+  /**
+   * Serves HTTPS with basic auth (the exporter-toolkit web config both Prometheus and the
+   * Pushgateway read); this harness then talks to it as an authenticated client.
+   */
+  @SuppressWarnings("unchecked")
+  <S extends ServerProcess> S withWebSecurity(WebSecurity security) {
+    this.security = security;
+    this.http = security.client(true);
+    return (S) this;
+  }
+
+  /** {@code --web.config.file=...} when secured, else nothing: subclasses add it to their command. */
+  protected List<String> webConfigArgs() throws IOException {
+    return security == null ? List.of() : List.of("--web.config.file=" + security.writeTo(dir));
+  }
 
   @Override
   protected void before() throws Throwable {
@@ -87,7 +104,7 @@ abstract class ServerProcess extends ExternalResource {
   }
 
   String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return (security == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
 
   String logTail() {
