@@ -10,6 +10,9 @@ public enum SeriesRule {
   INVALID_UTF8("label names and values must be valid UTF-8"),
   LABEL_VALUE_TOO_LONG("label value longer than the configured limit"),
   NO_SAMPLES("a series must carry at least one sample"),
+  TIMESTAMP_TOO_FAR_IN_FUTURE(
+      "a sample too far ahead of the wall clock would move Prometheus' head past every current"
+          + " sample and make them all out of bounds"),
   DUPLICATE_TIMESTAMP("two samples of one series share a timestamp with different values"),
   OUT_OF_ORDER("a sample must be newer than the series' last sample already sent"),
   FAMILY_TYPE_CONFLICT("all series of one metric family in a push must have the same type");

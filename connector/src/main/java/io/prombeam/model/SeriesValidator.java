@@ -11,21 +11,46 @@ import java.util.Optional;
 public final class SeriesValidator implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** No limit on label value length, Prometheus' default. */
-  public static final SeriesValidator DEFAULT = new SeriesValidator(Integer.MAX_VALUE);
+  /** How far ahead of the wall clock a sample may be by default: 10 minutes of clock skew. */
+  public static final long DEFAULT_MAX_FUTURE_SKEW_MILLIS = 10 * 60_000L;
+
+  /**
+   * No limit on label value length (Prometheus' default); samples at most 10 minutes ahead of the
+   * wall clock.
+   */
+  public static final SeriesValidator DEFAULT =
+      new SeriesValidator(Integer.MAX_VALUE, DEFAULT_MAX_FUTURE_SKEW_MILLIS);
 
   private final int maxLabelValueLength;
+  private final long maxFutureSkewMillis;
 
-  private SeriesValidator(int maxLabelValueLength) {
+  private SeriesValidator(int maxLabelValueLength, long maxFutureSkewMillis) {
     this.maxLabelValueLength = maxLabelValueLength;
+    this.maxFutureSkewMillis = maxFutureSkewMillis;
   }
 
   /** A validator that also rejects label values longer than {@code chars} characters. */
   public static SeriesValidator withMaxLabelValueLength(int chars) {
+    return DEFAULT.maxLabelValueLength(chars);
+  }
+
+  /** This validator, rejecting label values longer than {@code chars} characters. */
+  public SeriesValidator maxLabelValueLength(int chars) {
     if (chars <= 0) {
       throw new IllegalArgumentException("maxLabelValueLength must be positive, got " + chars);
     }
-    return new SeriesValidator(chars);
+    return new SeriesValidator(chars, maxFutureSkewMillis);
+  }
+
+  /**
+   * This validator, rejecting samples more than {@code millis} ahead of the wall clock at
+   * validation; {@link Long#MAX_VALUE} accepts any timestamp.
+   */
+  public SeriesValidator maxFutureSkewMillis(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("maxFutureSkew must not be negative, got " + millis + " ms");
+    }
+    return new SeriesValidator(maxLabelValueLength, millis);
   }
 
   public Optional<SeriesViolation> validate(TimeSeries series) {
@@ -35,6 +60,18 @@ public final class SeriesValidator implements Serializable {
     }
     if (series.sampleCount() == 0) {
       return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
+    }
+    if (maxFutureSkewMillis != Long.MAX_VALUE) {
+      // samples are sorted: the last one is the newest
+      long newest = series.timestamp(series.sampleCount() - 1);
+      long limit = System.currentTimeMillis() + maxFutureSkewMillis;
+      if (newest > limit) {
+        return violation(
+            SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
+            series.labels(),
+            "timestamp " + newest + " is " + (newest - limit + maxFutureSkewMillis)
+                + " ms ahead of the wall clock (limit " + maxFutureSkewMillis + " ms) in series " + series.labels());
+      }
     }
     for (int i = 1; i < series.sampleCount(); i++) {
       if (series.timestamp(i) == series.timestamp(i - 1)

@@ -184,7 +184,7 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
             "Validate",
             ParDo.of(
                     new ValidateSeriesFn(
-                        SeriesValidator.DEFAULT, failurePolicy(), validTag, invalidTag, name, "pushgateway"))
+                        SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE) /* no timestamps pushed */, failurePolicy(), validTag, invalidTag, name, "pushgateway"))
                 .withOutputTags(validTag, TupleTagList.of(invalidTag)));
 
     String jobName = job();

@@ -69,6 +69,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   public abstract int maxLabelValueLength();
 
+  public abstract Duration maxFutureSkew();
+
   public abstract int outOfOrderGuardSeries();
 
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
@@ -85,6 +87,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .setFailurePolicy(FailurePolicy.OUTPUT)
         .setProtocol(RemoteWriteProtocol.V1)
         .setMaxLabelValueLength(Integer.MAX_VALUE)
+        .setMaxFutureSkew(Duration.millis(SeriesValidator.DEFAULT_MAX_FUTURE_SKEW_MILLIS))
         .setOutOfOrderGuardSeries(DEFAULT_OUT_OF_ORDER_GUARD_SERIES)
         .build();
   }
@@ -172,6 +175,17 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
+   * Reject (as {@code TIMESTAMP_TOO_FAR_IN_FUTURE}) series whose newest sample is more than this
+   * ahead of the wall clock when validated. Default 10 minutes. Prometheus would store such a sample,
+   * and its head would then refuse every current sample as out of bounds. {@code null} turns the
+   * check off (for receivers that handle future samples themselves).
+   */
+  public RemoteWrite withMaxFutureSkew(@Nullable Duration skew) {
+    checkArgument(skew == null || !skew.isShorterThan(Duration.ZERO), "maxFutureSkew must not be negative");
+    return toBuilder().setMaxFutureSkew(skew == null ? Duration.millis(Long.MAX_VALUE) : skew).build();
+  }
+
+  /**
    * How many series (in all, split over the shards) remember the newest timestamp delivered
    * (default 100,000; 0 turns the check off). A sample not newer than that is reported as an {@code OUT_OF_ORDER} failure
    * instead of being sent: Prometheus would refuse it and the whole request with it. Turn it off
@@ -200,10 +214,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
     TupleTag<TimeSeries> validTag = new TupleTag<TimeSeries>() {};
     TupleTag<WriteFailure> invalidTag = new TupleTag<WriteFailure>() {};
-    SeriesValidator validator =
-        maxLabelValueLength() == Integer.MAX_VALUE
-            ? SeriesValidator.DEFAULT
-            : SeriesValidator.withMaxLabelValueLength(maxLabelValueLength());
+    SeriesValidator validator = SeriesValidator.DEFAULT.maxFutureSkewMillis(maxFutureSkew().getMillis());
+    if (maxLabelValueLength() != Integer.MAX_VALUE) {
+      validator = validator.maxLabelValueLength(maxLabelValueLength());
+    }
     PCollectionTuple validated =
         input
             // One buffer per shard, not per window: a series' samples from several windows must
@@ -275,6 +289,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .add(DisplayData.item("batchSendDeadline", batchSendDeadline()).withLabel("Batch send deadline"))
         .add(DisplayData.item("shards", shards()).withLabel("Shards"))
         .add(DisplayData.item("outOfOrderGuard", outOfOrderGuardSeries()).withLabel("Out-of-order guard (series)"))
+        .add(DisplayData.item("maxFutureSkew", maxFutureSkew()).withLabel("Max future skew"))
         .add(DisplayData.item("failurePolicy", failurePolicy().name()).withLabel("Failure policy"));
   }
 
@@ -301,6 +316,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     abstract Builder setProtocol(RemoteWriteProtocol p);
 
     abstract Builder setMaxLabelValueLength(int n);
+
+    abstract Builder setMaxFutureSkew(Duration d);
 
     abstract Builder setOutOfOrderGuardSeries(int n);
 

@@ -90,4 +90,19 @@ public class SeriesValidatorTest {
     TimeSeries same = TimeSeries.builder("m").sample(5, 1).sample(5, 1).build();
     assertFalse(SeriesValidator.DEFAULT.validate(same).isPresent());
   }
+
+  @Test
+  public void farFutureTimestampsAreRefusedWithTheSkewNamed() {
+    long now = System.currentTimeMillis();
+    TimeSeries soon = TimeSeries.builder("m").sample(now + 60_000, 1).build();
+    assertFalse("a minute of clock skew is fine", SeriesValidator.DEFAULT.validate(soon).isPresent());
+    TimeSeries future = TimeSeries.builder("m").label("k", "v").sample(now - 5, 1).sample(now + 3_600_000, 2).build();
+    SeriesViolation v = violation(future);
+    assertEquals(SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE, v.rule());
+    assertThat(v.message(), containsString("limit 600000 ms"));
+    assertThat(v.message(), containsString("k=\"v\""));
+    assertFalse(SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE).validate(future).isPresent());
+    assertEquals(SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
+        SeriesValidator.DEFAULT.maxFutureSkewMillis(0).validate(soon).get().rule());
+  }
 }

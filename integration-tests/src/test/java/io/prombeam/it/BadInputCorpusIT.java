@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -48,6 +50,8 @@ public class BadInputCorpusIT {
         .sample(now - 2000, 1).build());
     cases.put("dup_ts", TimeSeries.builder("corpus_dupts").label("run", run).sample(now, 1).sample(now, 2).build());
     cases.put("far_past", TimeSeries.builder("corpus_past").label("run", run).sample(31_536_000_000L, 1).build());
+    // year 2126: Prometheus would take it, and then refuse every current sample as out of bounds
+    cases.put("far_future", TimeSeries.builder("corpus_future").label("run", run).sample(now + 100L * 365 * 86_400_000, 1).build());
     cases.put("huge_value", TimeSeries.builder("corpus_huge").label("run", run).label("v", "x".repeat(1_100_000)).sample(now, 1).build());
     long inputSamples = 0;
     for (TimeSeries ts : cases.values()) {
@@ -85,7 +89,9 @@ public class BadInputCorpusIT {
     assertEquals(FailureReason.REJECTED, past.reason());
     assertEquals(400, past.httpStatus());
     assertTrue(past.message(), past.message().contains("out of bounds"));
-    assertEquals(7, failures.size());
+    assertEquals(SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE, failures.get("far_future").rule());
+    assertEquals(FailureReason.INVALID_SERIES, failures.get("far_future").reason());
+    assertEquals(8, failures.size());
 
     // What the docs say is sent, is stored.
     String sel = "{run=\"" + run + "\"}";
@@ -108,21 +114,38 @@ public class BadInputCorpusIT {
     assertEquals(9, sent); // empty_value 1 + nan 1 + inf 2 + stale 2 + unsorted 3
   }
 
+  /** Series {@code id} of a run: one sample. */
+  static final class MakeSeries extends DoFn<Long, TimeSeries> {
+    private final String run;
+    private final long at;
+
+    MakeSeries(String run, long at) {
+      this.run = run;
+      this.at = at;
+    }
+
+    @ProcessElement
+    public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
+      out.output(TimeSeries.builder("corpus_many").label("run", run).label("id", Long.toString(id)).sample(at, id).build());
+    }
+  }
+
   @Test
-  public void aHundredThousandDistinctSeriesAllArrive() throws Exception {
+  public void aMillionDistinctSeriesAllArrive() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     long now = System.currentTimeMillis();
-    int n = 100_000;
-    List<TimeSeries> many = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      many.add(TimeSeries.builder("corpus_many").label("run", run).label("id", Integer.toString(i)).sample(now, i).build());
-    }
+    int n = 1_000_000;
     Pipeline p = Pipeline.create(Runners.options(Runners.DIRECT));
-    p.apply(Create.of(many)).apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()).withShards(4));
+    p.apply(GenerateSequence.from(0).to(n))
+        .apply(ParDo.of(new MakeSeries(run, now)))
+        .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()).withShards(4));
     PipelineResult r = p.run();
     assertEquals(PipelineResult.State.DONE, r.waitUntilFinish());
     assertEquals(n, PrombeamCounters.get(r, "remote_write_samples_sent"));
-    assertEquals((double) n,
-        PROMETHEUS.instant("count(corpus_many{run=\"" + run + "\"})", now + 1).values().iterator().next(), 0);
+    assertEquals(0, PrombeamCounters.get(r, "remote_write_samples_failed"));
+    String sel = "corpus_many{run=\"" + run + "\"}";
+    assertEquals((double) n, PROMETHEUS.instant("count(" + sel + ")", now + 1).values().iterator().next(), 0);
+    // and the values are the right ones: sum over ids 0..n-1
+    assertEquals((double) n * (n - 1) / 2, PROMETHEUS.instant("sum(" + sel + ")", now + 1).values().iterator().next(), 0);
   }
 }

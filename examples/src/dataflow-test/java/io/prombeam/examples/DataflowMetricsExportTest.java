@@ -1,0 +1,178 @@
+package io.prombeam.examples;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.prombeam.metrics.PrometheusMetricsExporter;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.remotewrite.RemoteWriteCodec;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.beam.runners.dataflow.DataflowClient;
+import org.apache.beam.runners.dataflow.DataflowPipelineJob;
+import org.apache.beam.runners.dataflow.options.DataflowPipelineDebugOptions;
+import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.runners.AppliedPTransform;
+import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.joda.time.Duration;
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * {@code PrometheusMetricsExporter} on a {@link DataflowPipelineJob}, the {@code PipelineResult}
+ * {@code DataflowRunner} returns, without GCP: the job's Dataflow API (job state and
+ * {@code jobs.getMetrics}, in the service's JSON) is served on loopback, and what the exporter
+ * sends is decoded from the remote-write requests it makes. Dataflow reports committed and
+ * tentative (attempted) values side by side; the exporter must send the committed ones, under the
+ * user's step name, which Beam maps from Dataflow's internal step id.
+ */
+public class DataflowMetricsExportTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private HttpServer server;
+
+  @After
+  public void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  private static String metricUpdate(String step, String ns, String name, boolean tentative, String valueJson) {
+    return "{\"name\":{\"origin\":\"user\",\"name\":\"" + name + "\",\"context\":{\"step\":\"" + step
+        + "\",\"namespace\":\"" + ns + "\"" + (tentative ? ",\"tentative\":\"true\"" : "") + "}},"
+        + valueJson + ",\"updateTime\":\"2026-11-25T10:00:00Z\"}";
+  }
+
+  @Test
+  public void exportsCommittedValuesOfADataflowJobUnderTheUserStepName() throws Exception {
+    // 1. The real runner translates the pipeline (offline, as in DataflowTranslationTest): the job
+    //    spec gives Dataflow's internal step ids for our transforms.
+    File jobFile = tmp.newFile("job.json");
+    String[] args = {
+      "--runner=DataflowRunner", "--project=prombeam-offline", "--region=europe-west1",
+      "--tempLocation=gs://prombeam-offline/tmp", "--gcpTempLocation=gs://prombeam-offline/tmp",
+      "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
+      "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
+      "--templateLocation=" + jobFile.getAbsolutePath(),
+      "--filesToStage=" + new File("target/classes").getAbsolutePath()
+    };
+    DataflowPipelineOptions options = PipelineOptionsFactory.fromArgs(args).as(DataflowPipelineOptions.class);
+    options.as(DataflowPipelineDebugOptions.class)
+        .setStager(new DataflowTranslationTest.LocalStager(tmp.newFolder().toPath()));
+    Pipeline p = Pipeline.create(options);
+    p.apply(GenerateSequence.from(0).to(1000)).apply("ParseOrders", ParDo.of(new BeamMetricsExample.ParseOrders()));
+    p.run();
+    String stepId = null;
+    for (JsonNode step : new ObjectMapper().readTree(jobFile).path("steps")) {
+      if (step.path("properties").path("user_name").asText().equals("ParseOrders")) {
+        stepId = step.path("name").asText();
+      }
+    }
+    assertTrue("ParseOrders has a Dataflow step id", stepId != null);
+    Map<AppliedPTransform<?, ?, ?>, String> stepNames = new HashMap<>();
+    String id = stepId;
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+        visit(node);
+        return CompositeBehavior.ENTER_TRANSFORM;
+      }
+
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        visit(node);
+      }
+
+      private void visit(TransformHierarchy.Node node) {
+        if (!node.isRootNode() && node.getFullName().equals("ParseOrders")) {
+          stepNames.put(node.toAppliedPTransform(p), id);
+        }
+      }
+    });
+
+    // 2. The Dataflow API of a finished job, on loopback.
+    String metrics = "{\"metrics\":["
+        + metricUpdate(stepId, "orders", "parsed", false, "\"scalar\":989") + ","
+        + metricUpdate(stepId, "orders", "parsed", true, "\"scalar\":1002") + ","
+        + metricUpdate(stepId, "orders", "rejected", false, "\"scalar\":11") + ","
+        + metricUpdate(stepId, "orders", "rejected", true, "\"scalar\":11") + ","
+        + metricUpdate(stepId, "orders", "items_per_order", false,
+            "\"distribution\":{\"count\":989,\"sum\":3953,\"min\":1,\"max\":7}") + ","
+        + metricUpdate(stepId, "orders", "items_per_order", true,
+            "\"distribution\":{\"count\":1002,\"sum\":4001,\"min\":1,\"max\":7}")
+        + "]}";
+    List<List<TimeSeries>> received = new CopyOnWriteArrayList<>();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    server.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      byte[] body;
+      int status = 200;
+      if (path.equals("/api/v1/write")) {
+        try {
+          received.add(RemoteWriteCodec.decodeWriteRequest(ex.getRequestBody().readAllBytes()));
+          body = new byte[0];
+          status = 204;
+        } catch (Exception e) {
+          body = e.toString().getBytes(StandardCharsets.UTF_8);
+          status = 400;
+        }
+      } else if (path.endsWith("/jobs/job-1/metrics")) {
+        body = metrics.getBytes(StandardCharsets.UTF_8);
+      } else if (path.endsWith("/jobs/job-1")) {
+        body = "{\"id\":\"job-1\",\"currentState\":\"JOB_STATE_DONE\"}".getBytes(StandardCharsets.UTF_8);
+      } else {
+        body = ("{\"error\":{\"code\":404,\"message\":\"" + path + "\"}}").getBytes(StandardCharsets.UTF_8);
+        status = 404;
+      }
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+      if (body.length > 0) {
+        ex.getResponseBody().write(body);
+      }
+      ex.close();
+    });
+    server.start();
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+
+    // 3. The PipelineResult DataflowRunner would return, talking to that API.
+    DataflowPipelineOptions jobOptions = PipelineOptionsFactory.fromArgs(args).as(DataflowPipelineOptions.class);
+    jobOptions.setApiRootUrl(base + "/");
+    jobOptions.setTemplateLocation(null);
+    DataflowPipelineJob job = new DataflowPipelineJob(DataflowClient.create(jobOptions), "job-1", jobOptions, stepNames);
+
+    try (PrometheusMetricsExporter exporter = PrometheusMetricsExporter.start(job,
+        PrometheusMetricsExporter.config("dataflow_job").withRemoteWriteUrl(base + "/api/v1/write")
+            .withPeriod(Duration.standardHours(1)))) {
+      assertEquals("DONE", job.getState().name());
+    } // close() exports
+
+    assertEquals(1, received.size());
+    Map<String, Double> byName = new HashMap<>();
+    for (TimeSeries ts : received.get(0)) {
+      assertEquals("ParseOrders", ts.labels().get("step"));
+      assertEquals("dataflow_job", ts.labels().get("job"));
+      byName.put(ts.metricName(), ts.value(ts.sampleCount() - 1));
+    }
+    assertEquals("committed, not the tentative 1002", 989.0, byName.get("beam_orders_parsed_total"), 0);
+    assertEquals(11.0, byName.get("beam_orders_rejected_total"), 0);
+    assertEquals(989.0, byName.get("beam_orders_items_per_order_count"), 0);
+    assertEquals(3953.0, byName.get("beam_orders_items_per_order_sum"), 0);
+    assertEquals(7.0, byName.get("beam_orders_items_per_order_max"), 0);
+  }
+}
