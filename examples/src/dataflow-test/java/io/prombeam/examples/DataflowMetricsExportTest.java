@@ -3,8 +3,6 @@ package io.prombeam.examples;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.prombeam.metrics.PrometheusMetricsExporter;
 import io.prombeam.model.TimeSeries;
@@ -13,10 +11,13 @@ import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.dataflow.DataflowClient;
 import org.apache.beam.runners.dataflow.DataflowPipelineJob;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineDebugOptions;
@@ -24,8 +25,6 @@ import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.runners.AppliedPTransform;
-import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.joda.time.Duration;
 import org.junit.After;
@@ -39,7 +38,8 @@ import org.junit.rules.TemporaryFolder;
  * {@code jobs.getMetrics}, in the service's JSON) is served on loopback, and what the exporter
  * sends is decoded from the remote-write requests it makes. Dataflow reports committed and
  * tentative (attempted) values side by side; the exporter must send the committed ones, under the
- * user's step name, which Beam maps from Dataflow's internal step id.
+ * user's step name, which Beam maps from Dataflow's internal step id (a transform id of the
+ * portable pipeline the runner staged).
  */
 public class DataflowMetricsExportTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -61,8 +61,7 @@ public class DataflowMetricsExportTest {
 
   @Test
   public void exportsCommittedValuesOfADataflowJobUnderTheUserStepName() throws Exception {
-    // 1. The real runner translates the pipeline (offline, as in DataflowTranslationTest): the job
-    //    spec gives Dataflow's internal step ids for our transforms.
+    // 1. The real runner translates the pipeline (offline, as in DataflowTranslationTest).
     File jobFile = tmp.newFile("job.json");
     String[] args = {
       "--runner=DataflowRunner", "--project=prombeam-offline", "--region=europe-west1",
@@ -78,33 +77,19 @@ public class DataflowMetricsExportTest {
     Pipeline p = Pipeline.create(options);
     p.apply(GenerateSequence.from(0).to(1000)).apply("ParseOrders", ParDo.of(new BeamMetricsExample.ParseOrders()));
     p.run();
+    // Runner v2 (Beam 2.62's default) names steps by the portable pipeline's transform ids.
+    RunnerApi.Pipeline proto = RunnerApi.Pipeline.parseFrom(
+        Files.readAllBytes(Path.of(options.as(DataflowPipelineOptions.class).getPipelineUrl())));
     String stepId = null;
-    for (JsonNode step : new ObjectMapper().readTree(jobFile).path("steps")) {
-      if (step.path("properties").path("user_name").asText().equals("ParseOrders")) {
-        stepId = step.path("name").asText();
+    String userStepName = null;
+    for (Map.Entry<String, RunnerApi.PTransform> t : proto.getComponents().getTransformsMap().entrySet()) {
+      if (t.getValue().getUniqueName().startsWith("ParseOrders/")
+          && t.getValue().getSpec().getUrn().equals("beam:transform:pardo:v1")) {
+        stepId = t.getKey();
+        userStepName = t.getValue().getUniqueName();
       }
     }
-    assertTrue("ParseOrders has a Dataflow step id", stepId != null);
-    Map<AppliedPTransform<?, ?, ?>, String> stepNames = new HashMap<>();
-    String id = stepId;
-    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
-        visit(node);
-        return CompositeBehavior.ENTER_TRANSFORM;
-      }
-
-      @Override
-      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        visit(node);
-      }
-
-      private void visit(TransformHierarchy.Node node) {
-        if (!node.isRootNode() && node.getFullName().equals("ParseOrders")) {
-          stepNames.put(node.toAppliedPTransform(p), id);
-        }
-      }
-    });
+    assertTrue("ParseOrders' ParDo is in the pipeline proto", stepId != null);
 
     // 2. The Dataflow API of a finished job, on loopback.
     String metrics = "{\"metrics\":["
@@ -154,7 +139,8 @@ public class DataflowMetricsExportTest {
     DataflowPipelineOptions jobOptions = PipelineOptionsFactory.fromArgs(args).as(DataflowPipelineOptions.class);
     jobOptions.setApiRootUrl(base + "/");
     jobOptions.setTemplateLocation(null);
-    DataflowPipelineJob job = new DataflowPipelineJob(DataflowClient.create(jobOptions), "job-1", jobOptions, stepNames);
+    DataflowPipelineJob job =
+        new DataflowPipelineJob(DataflowClient.create(jobOptions), "job-1", jobOptions, Map.of(), proto);
 
     try (PrometheusMetricsExporter exporter = PrometheusMetricsExporter.start(job,
         PrometheusMetricsExporter.config("dataflow_job").withRemoteWriteUrl(base + "/api/v1/write")
@@ -165,7 +151,7 @@ public class DataflowMetricsExportTest {
     assertEquals(1, received.size());
     Map<String, Double> byName = new HashMap<>();
     for (TimeSeries ts : received.get(0)) {
-      assertEquals("ParseOrders", ts.labels().get("step"));
+      assertEquals(userStepName, ts.labels().get("step"));
       assertEquals("dataflow_job", ts.labels().get("job"));
       byName.put(ts.metricName(), ts.value(ts.sampleCount() - 1));
     }
