@@ -58,6 +58,12 @@ public class BadInputCorpusIT {
       inputSamples += ts.sampleCount();
     }
 
+    // Prometheus takes any timestamp into an empty head; "too old" means older than what it holds.
+    Pipeline prime = Pipeline.create(Runners.options(Runners.DIRECT));
+    prime.apply(Create.of(TimeSeries.builder("corpus_prime").label("run", run).sample(now, 1).build()))
+        .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()));
+    assertEquals(PipelineResult.State.DONE, prime.run().waitUntilFinish());
+
     String bin = "corpus-" + run;
     Pipeline p = Pipeline.create(Runners.options(Runners.DIRECT));
     p.apply(Create.of(new ArrayList<>(cases.values())))
