@@ -15,22 +15,26 @@ public final class Workloads {
     int series = samples / perSeries;
     for (int s = 0; s < series; s++) {
       long id = seed * 1_000_003L + s;
-      TimeSeries.Builder b =
-          TimeSeries.builder("http_server_requests_seconds_count")
-              .label("job", "checkout-api")
-              .label("instance", "10.0." + (id % 250) + "." + (id % 7) + ":8080")
-              .label("namespace", "shop-prod")
-              .label("pod", "checkout-api-7d9f8b6c4-" + Long.toString(id % 100_000, 36))
-              .label("method", id % 3 == 0 ? "POST" : "GET")
-              .label("status", id % 10 == 0 ? "500" : "200")
-              .label("uri", "/api/v1/orders/{id}/items/" + (id % 40))
-              .label("outcome", id % 10 == 0 ? "SERVER_ERROR" : "SUCCESS")
-              .label("region", "eu-west-1");
+      TimeSeries.Builder b = labelled(id);
       for (int i = 0; i < perSeries; i++) {
         b.sample(t0 + i * 15_000L, (double) ((id * 31 + i * 17) % 100_000));
       }
       out.add(b.build());
     }
     return out;
+  }
+
+  /** The 10 labels of series {@code id} (metric name included); ids far apart may share them. */
+  public static TimeSeries.Builder labelled(long id) {
+    return TimeSeries.builder("http_server_requests_seconds_count")
+        .label("job", "checkout-api")
+        .label("instance", "10.0." + (id % 250) + "." + (id % 7) + ":8080")
+        .label("namespace", "shop-prod")
+        .label("pod", "checkout-api-7d9f8b6c4-" + Long.toString(id % 100_000, 36))
+        .label("method", id % 3 == 0 ? "POST" : "GET")
+        .label("status", id % 10 == 0 ? "500" : "200")
+        .label("uri", "/api/v1/orders/{id}/items/" + (id % 40))
+        .label("outcome", id % 10 == 0 ? "SERVER_ERROR" : "SUCCESS")
+        .label("region", "eu-west-1");
   }
 }

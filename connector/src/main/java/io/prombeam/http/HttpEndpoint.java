@@ -59,7 +59,9 @@ public abstract class HttpEndpoint implements Serializable {
   public HttpEndpoint withUrl(String url) {
     HttpUrl parsed = HttpUrl.parse(url);
     if (parsed == null) {
-      throw new IllegalArgumentException("not an http(s) URL: " + url);
+      // echo only what precedes any user info or query: those may hold credentials
+      String shown = url == null ? "null" : url.replaceFirst("^([^:/?#]*://)[^/?#@]*@", "$1").split("[?#]", 2)[0];
+      throw new IllegalArgumentException("not an http(s) URL: " + shown + (shown.equals(url) ? "" : "..."));
     }
     return toBuilder().setUrl(url).build();
   }
@@ -119,6 +121,33 @@ public abstract class HttpEndpoint implements Serializable {
   }
 
   /** The URL without user info, query or fragment, for logs and messages. */
+  /**
+   * The URL for display data: user info removed and query values masked (a token passed as
+   * {@code ?api_key=...} is a secret too); scheme, host, port, path and parameter names stay.
+   */
+  public @Nullable String displayUrl() {
+    if (url() == null) {
+      return null;
+    }
+    HttpUrl u = HttpUrl.get(url());
+    HttpUrl.Builder b = u.newBuilder().username("").password("").query(null);
+    for (String name : u.queryParameterNames()) {
+      b.addQueryParameter(name, "***");
+    }
+    return b.build().toString();
+  }
+
+  /** Like the display data: no credential, no header value, no URL user info or query value. */
+  @Override
+  public final String toString() {
+    return "HttpEndpoint{url=" + displayUrl()
+        + ", auth=" + (basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer" : "none")
+        + ", headers=" + headers().keySet()
+        + ", tlsCaFile=" + tlsCaFile()
+        + ", tlsClientCertFile=" + tlsClientCertFile()
+        + ", timeout=" + timeout() + "}";
+  }
+
   public String redactedUrl() {
     return url() == null ? "(no url)" : HttpUrl.get(url()).redact();
   }
@@ -144,7 +173,7 @@ public abstract class HttpEndpoint implements Serializable {
 
   /** URL, auth kind, header names, TLS files and timeout; never a credential or header value. */
   public void populateDisplayData(DisplayData.Builder builder) {
-    builder.addIfNotNull(DisplayData.item("url", url()).withLabel("Endpoint URL"));
+    builder.addIfNotNull(DisplayData.item("url", displayUrl()).withLabel("Endpoint URL"));
     String auth =
         basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer token" : "none";
     builder.add(DisplayData.item("auth", auth).withLabel("Authentication"));

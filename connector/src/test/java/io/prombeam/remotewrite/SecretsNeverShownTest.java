@@ -83,4 +83,17 @@ public class SecretsNeverShownTest {
       assertFalse("secret shown: " + secret, everything.contains(secret));
     }
   }
+
+  @Test
+  public void credentialsInTheUrlAreNotDisplayed() {
+    RemoteWrite sink =
+        PrometheusIO.remoteWrite().withUrl("https://bob:urlpass-SECRET@metrics.example:443/api/v1/write?api_key=key-SECRET&tenant=t1");
+    String shown = DisplayData.from(sink) + " " + sink + " " + sink.endpoint() + " " + sink.endpoint().redactedUrl();
+    assertFalse(shown, shown.contains("urlpass-SECRET"));
+    assertFalse(shown, shown.contains("key-SECRET"));
+    org.junit.Assert.assertTrue(shown, shown.contains("https://metrics.example/api/v1/write?api_key=***&tenant=***"));
+    IllegalArgumentException bad = org.junit.Assert.assertThrows(IllegalArgumentException.class,
+        () -> PrometheusIO.remoteWrite().withUrl("htp://bob:urlpass-SECRET@host/x"));
+    assertFalse(bad.getMessage(), bad.getMessage().contains("urlpass-SECRET"));
+  }
 }

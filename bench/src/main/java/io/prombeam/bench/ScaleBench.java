@@ -1,0 +1,131 @@
+package io.prombeam.bench;
+
+import io.prombeam.PrometheusIO;
+import io.prombeam.aggregate.PrometheusAggregate;
+import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.model.TimeSeries;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithTimestamps;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Memory and scale: many distinct series through the sink, and {@code PrometheusAggregate} with
+ * many label sets in one window, each into a {@link CountingReceiver} process that counts what it
+ * decoded. Run it in a JVM with a small heap ({@code -Xmx2g}); it prints one markdown row with the
+ * peak old-generation use after GC, which is what a bounded design keeps flat.
+ *
+ * <p>Usage: {@code ScaleBench <sink|aggregate> <direct|flink> <count>}
+ */
+public final class ScaleBench {
+  private ScaleBench() {}
+
+  /** Series {@code id}: the 10 labels of {@link Workloads} plus its id, one sample. */
+  static final class DistinctSeries extends DoFn<Long, TimeSeries> {
+    private final long at;
+
+    DistinctSeries(long at) {
+      this.at = at;
+    }
+
+    @ProcessElement
+    public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
+      out.output(Workloads.labelled(id).label("series_id", Long.toString(id)).sample(at, id).build());
+    }
+  }
+
+  static PipelineOptions options(String runner) {
+    List<String> args = new ArrayList<>();
+    if (runner.equals("flink")) {
+      args.add("--runner=FlinkRunner");
+      args.add("--flinkMaster=[local]");
+      args.add("--parallelism=2");
+    } else {
+      args.add("--runner=DirectRunner");
+      args.add("--targetParallelism=2");
+      args.add("--enforceImmutability=false");
+      args.add("--enforceEncodability=false");
+    }
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
+  }
+
+  /** Largest tenured/old-generation occupancy seen after a collection, in MiB. */
+  static long peakOldGenAfterGcMiB() {
+    long max = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null
+          && (pool.getName().contains("Old") || pool.getName().contains("Tenured"))) {
+        max = Math.max(max, pool.getCollectionUsage().getUsed());
+      }
+    }
+    return max >> 20;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String what = args[0];
+    String runner = args[1];
+    long count = Long.parseLong(args[2]);
+    int port = EndToEndBench.freePort();
+    Process receiver = EndToEndBench.startReceiver(port);
+    String url = "http://127.0.0.1:" + port;
+    try {
+      EndToEndBench.reset(url);
+      Pipeline p = Pipeline.create(options(runner));
+      long now = System.currentTimeMillis();
+      PCollection<TimeSeries> series;
+      long expectedSeries;
+      if (what.equals("sink")) {
+        series = p.apply(GenerateSequence.from(0).to(count)).apply(ParDo.of(new DistinctSeries(now)));
+        expectedSeries = count;
+      } else {
+        // 3 events per label set, all in one 1-minute window
+        long windowStart = now - 120_000;
+        series = p.apply(GenerateSequence.from(0).to(3 * count))
+            .apply(WithTimestamps.of((Long i) -> new Instant(windowStart + (i % 60_000))))
+            .apply(Window.into(FixedWindows.of(Duration.standardMinutes(1))))
+            .apply(PrometheusAggregate.<Long>counter("bench_requests_total")
+                .withLabels(i -> Map.of("label_set", Long.toString(i % count))));
+        expectedSeries = count;
+      }
+      series.apply(PrometheusIO.remoteWrite().withUrl(url + "/api/v1/write").withShards(4).withOutOfOrderGuard(0));
+      long t0 = System.nanoTime();
+      PipelineResult r = p.run();
+      r.waitUntilFinish();
+      double secs = (System.nanoTime() - t0) / 1e9;
+      long[] stats = EndToEndBench.stats(url);
+      long sent = PrombeamCounters.get(r, "remote_write_series_sent");
+      if (stats[1] < expectedSeries) {
+        throw new IllegalStateException("received " + stats[1] + " samples, expected at least " + expectedSeries);
+      }
+      System.out.println(String.format(Locale.ROOT,
+          "| %s | %s | %,d | %,d | %.1f | %,.0f | %,d MiB | %,d MiB |",
+          what, runner, expectedSeries, stats[1], secs, stats[1] / secs,
+          Runtime.getRuntime().maxMemory() >> 20, peakOldGenAfterGcMiB()));
+      if (sent < expectedSeries && !runner.equals("flink")) {
+        throw new IllegalStateException("sink counted " + sent + " series sent");
+      }
+    } finally {
+      receiver.destroy();
+    }
+  }
+
+  public static final String HEADER =
+      "| workload | runner | distinct series | samples received | seconds | samples/s | max heap | peak old gen after GC |\n"
+          + "| --- | --- | --- | --- | --- | --- | --- | --- |";
+}
