@@ -77,7 +77,22 @@ public final class ScaleBench {
     return max >> 20;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    int status = 1;
+    try {
+      run(args);
+      status = 0;
+    } catch (Throwable t) {
+      // e.g. the runner's own OutOfMemoryError: report it as this run's result
+      System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | failed: %s | | | %,d MiB | %,d MiB |",
+          args[0], args[1], args[2], t.toString().replace('|', '/'), Runtime.getRuntime().maxMemory() >> 20,
+          peakOldGenAfterGcMiB()));
+      t.printStackTrace();
+    }
+    System.exit(status); // the runner's worker threads may still be alive after a failure
+  }
+
+  static void run(String[] args) throws Exception {
     String what = args[0];
     String runner = args[1];
     long count = Long.parseLong(args[2]);
@@ -94,8 +109,8 @@ public final class ScaleBench {
         series = p.apply(GenerateSequence.from(0).to(count)).apply(ParDo.of(new DistinctSeries(now)));
         expectedSeries = count;
       } else {
-        // 3 events per label set, all in one 1-minute window
-        long windowStart = now - 120_000;
+        // 3 events per label set, all in one 1-minute window (windows align to the epoch minute)
+        long windowStart = (now / 60_000 - 2) * 60_000;
         series = p.apply(GenerateSequence.from(0).to(3 * count))
             .apply(WithTimestamps.of((Long i) -> new Instant(windowStart + (i % 60_000))))
             .apply(Window.into(FixedWindows.of(Duration.standardMinutes(1))))
@@ -110,8 +125,8 @@ public final class ScaleBench {
       double secs = (System.nanoTime() - t0) / 1e9;
       long[] stats = EndToEndBench.stats(url);
       long sent = PrombeamCounters.get(r, "remote_write_series_sent");
-      if (stats[1] < expectedSeries) {
-        throw new IllegalStateException("received " + stats[1] + " samples, expected at least " + expectedSeries);
+      if (stats[1] != expectedSeries) {
+        throw new IllegalStateException("received " + stats[1] + " samples, expected " + expectedSeries);
       }
       System.out.println(String.format(Locale.ROOT,
           "| %s | %s | %,d | %,d | %.1f | %,.0f | %,d MiB | %,d MiB |",
@@ -124,8 +139,4 @@ public final class ScaleBench {
       receiver.destroy();
     }
   }
-
-  public static final String HEADER =
-      "| workload | runner | distinct series | samples received | seconds | samples/s | max heap | peak old gen after GC |\n"
-          + "| --- | --- | --- | --- | --- | --- | --- | --- |";
 }
