@@ -15,13 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * A loopback remote-write receiver for benchmarks, run as its own process: decodes every request
  * fully (snappy + protobuf, as a real receiver must) and counts requests, samples and bytes.
  * {@code GET /stats} answers "requests samples bytes firstMillis lastMillis", the wall-clock times of
- * the first and the latest request since {@code GET /reset}. Usage: {@code CountingReceiver <port>}.
+ * the first and the latest request since {@code GET /reset}. Usage: {@code CountingReceiver <port> [delayMillis]}.
  */
 public final class CountingReceiver {
   private CountingReceiver() {}
 
   public static void main(String[] args) throws IOException {
     int port = Integer.parseInt(args[0]);
+    // optional: answer each write only after this many ms (a slow receiver)
+    long delayMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
     AtomicLong requests = new AtomicLong();
     AtomicLong samples = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
@@ -29,6 +31,13 @@ public final class CountingReceiver {
     AtomicLong last = new AtomicLong();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
     server.createContext("/api/v1/write", ex -> {
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       byte[] body = ex.getRequestBody().readAllBytes();
       try {
         List<TimeSeries> series = RemoteWriteCodec.decodeWriteRequest(body);

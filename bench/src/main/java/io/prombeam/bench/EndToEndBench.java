@@ -97,9 +97,8 @@ public final class EndToEndBench {
     }
   }
 
-  public static Result run(String runner, String receiverUrl, long series, int samplesPerSeries, int shards, int batch)
-      throws Exception {
-    LATENCIES.clear();
+  /** Options for a bench run: embedded Flink with parallelism 2, or DirectRunner without its checks. */
+  static PipelineOptions options(String runner) {
     List<String> args = new ArrayList<>();
     if (runner.equals("flink")) {
       args.add("--runner=FlinkRunner");
@@ -111,7 +110,13 @@ public final class EndToEndBench {
       args.add("--enforceImmutability=false");
       args.add("--enforceEncodability=false");
     }
-    PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
+  }
+
+  public static Result run(String runner, String receiverUrl, long series, int samplesPerSeries, int shards, int batch)
+      throws Exception {
+    LATENCIES.clear();
+    PipelineOptions options = options(runner);
     reset(receiverUrl);
     Pipeline p = Pipeline.create(options);
     p.apply(GenerateSequence.from(0).to(series))
@@ -141,10 +146,15 @@ public final class EndToEndBench {
 
   /** Starts a CountingReceiver process on a free loopback port; returns its base URL. */
   public static Process startReceiver(int port) throws IOException, InterruptedException {
+    return startReceiver(port, 0);
+  }
+
+  /** A receiver that answers each write after {@code delayMillis} (0: at once). */
+  public static Process startReceiver(int port, long delayMillis) throws IOException, InterruptedException {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     // TCP_NODELAY: without it the JDK server's small 204 answers wait for delayed ACKs (~40 ms)
     Process proc = new ProcessBuilder(java, "-Xmx1g", "-Dsun.net.httpserver.nodelay=true", "-cp", System.getProperty("java.class.path"),
-            CountingReceiver.class.getName(), Integer.toString(port))
+            CountingReceiver.class.getName(), Integer.toString(port), Long.toString(delayMillis))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();

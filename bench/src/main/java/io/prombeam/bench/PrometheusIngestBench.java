@@ -107,7 +107,7 @@ public final class PrometheusIngestBench {
         boolean warmup = run.startsWith("warmup");
         long n = warmup ? Math.min(series, 10_000) : series;
         long t0 = System.currentTimeMillis() - perSeries * 1000L - 60_000;
-        Pipeline p = Pipeline.create(ScaleBench.options(runner));
+        Pipeline p = Pipeline.create(EndToEndBench.options(runner));
         p.apply(GenerateSequence.from(0).to(n))
             .apply(ParDo.of(new MakeSeries(run, perSeries, t0)))
             .apply(PrometheusIO.remoteWrite().withUrl(base + "/api/v1/write").withShards(shards).withOutOfOrderGuard(0));

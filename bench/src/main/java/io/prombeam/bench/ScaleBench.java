@@ -7,15 +7,11 @@ import io.prombeam.model.TimeSeries;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithTimestamps;
@@ -31,7 +27,9 @@ import org.joda.time.Instant;
  * decoded. Run it in a JVM with a small heap ({@code -Xmx2g}); it prints one markdown row with the
  * peak old-generation use after GC, which is what a bounded design keeps flat.
  *
- * <p>Usage: {@code ScaleBench <sink|aggregate> <direct|flink> <count>}
+ * <p>Usage: {@code ScaleBench <sink|slow|aggregate> <direct|flink> <count>}: {@code slow} is
+ * {@code sink} against a receiver that answers each request after 50 ms, so the sink must hold
+ * the pipeline back (backpressure) rather than buffer.
  */
 public final class ScaleBench {
   private ScaleBench() {}
@@ -48,21 +46,6 @@ public final class ScaleBench {
     public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
       out.output(Workloads.labelled(id).label("series_id", Long.toString(id)).sample(at, id).build());
     }
-  }
-
-  static PipelineOptions options(String runner) {
-    List<String> args = new ArrayList<>();
-    if (runner.equals("flink")) {
-      args.add("--runner=FlinkRunner");
-      args.add("--flinkMaster=[local]");
-      args.add("--parallelism=2");
-    } else {
-      args.add("--runner=DirectRunner");
-      args.add("--targetParallelism=2");
-      args.add("--enforceImmutability=false");
-      args.add("--enforceEncodability=false");
-    }
-    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
   }
 
   /** Largest tenured/old-generation occupancy seen after a collection, in MiB. */
@@ -97,15 +80,16 @@ public final class ScaleBench {
     String runner = args[1];
     long count = Long.parseLong(args[2]);
     int port = EndToEndBench.freePort();
-    Process receiver = EndToEndBench.startReceiver(port);
+    // "slow": the sink workload against a receiver that takes 50 ms per request
+    Process receiver = EndToEndBench.startReceiver(port, what.equals("slow") ? 50 : 0);
     String url = "http://127.0.0.1:" + port;
     try {
       EndToEndBench.reset(url);
-      Pipeline p = Pipeline.create(options(runner));
+      Pipeline p = Pipeline.create(EndToEndBench.options(runner));
       long now = System.currentTimeMillis();
       PCollection<TimeSeries> series;
       long expectedSeries;
-      if (what.equals("sink")) {
+      if (what.equals("sink") || what.equals("slow")) {
         series = p.apply(GenerateSequence.from(0).to(count)).apply(ParDo.of(new DistinctSeries(now)));
         expectedSeries = count;
       } else {

@@ -38,18 +38,7 @@ public class RemoteWriteCodecTest {
   @Test
   public void encodesTheSameBytesAsProtobufsOwnSerializer() {
     byte[] ours = new RemoteWriteV1Encoder().encode(SERIES);
-    PrometheusRemote.WriteRequest.Builder reference = PrometheusRemote.WriteRequest.newBuilder();
-    for (TimeSeries ts : SERIES) {
-      PrometheusRemote.TimeSeries.Builder t = PrometheusRemote.TimeSeries.newBuilder();
-      for (int i = 0; i < ts.labels().size(); i++) {
-        t.addLabels(
-            PrometheusRemote.Label.newBuilder().setName(ts.labels().name(i)).setValue(ts.labels().value(i)));
-      }
-      for (int i = 0; i < ts.sampleCount(); i++) {
-        t.addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(ts.timestamp(i)).setValue(ts.value(i)));
-      }
-      reference.addTimeseries(t);
-    }
+    PrometheusRemote.WriteRequest.Builder reference = reference(SERIES).toBuilder();
     reference.addMetadata(
         PrometheusRemote.MetricMetadata.newBuilder()
             .setType(PrometheusRemote.MetricMetadata.MetricType.COUNTER)
