@@ -69,7 +69,7 @@ public class DataflowMetricsExportTest {
       "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
       "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
       "--templateLocation=" + jobFile.getAbsolutePath(),
-      "--filesToStage=" + new File("target/classes").getAbsolutePath()
+      "--filesToStage=" + DataflowTranslationTest.stagedDirectory()
     };
     DataflowPipelineOptions options = PipelineOptionsFactory.fromArgs(args).as(DataflowPipelineOptions.class);
     options.as(DataflowPipelineDebugOptions.class)

@@ -70,6 +70,16 @@ public class DataflowTranslationTest {
     }
   }
 
+  /** Something real to stage: this test's own classes directory. */
+  static String stagedDirectory() {
+    try {
+      return new File(DataflowTranslationTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .getAbsolutePath();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static final class Translated {
     JsonNode job;
     RunnerApi.Pipeline pipeline;
@@ -90,7 +100,7 @@ public class DataflowTranslationTest {
         "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
         "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
         "--templateLocation=" + jobFile.getAbsolutePath(),
-        "--filesToStage=" + new File("target/classes").getAbsolutePath()));
+        "--filesToStage=" + DataflowTranslationTest.stagedDirectory()));
     args.addAll(List.of(exampleArgs));
     O options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(optionsClass);
     options.as(DataflowPipelineDebugOptions.class).setStager(new LocalStager(staging.toPath()));
