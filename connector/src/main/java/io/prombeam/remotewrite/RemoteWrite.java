@@ -234,7 +234,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         validated
             .get(validTag)
             .setCoder(TimeSeriesCoder.of())
-            .apply("BatchPerShard", ParDo.of(new ShardBatchFn(shards(), maxSamplesPerSend())))
+            .apply("BatchPerShard", ParDo.of(new ShardBatchFn(shards(), batchingLimit(input))))
             .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TimeSeriesCoder.of())));
 
     TupleTag<WriteSummary> successTag = new TupleTag<WriteSummary>() {};
@@ -270,6 +270,16 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /** A series' shard: a mixed hash of its labels, stable across JVMs and runs. */
+  /**
+   * Bounded input is gathered per bundle (throughput). Unbounded input is not: a streaming runner
+   * may keep a bundle open for long (embedded Flink held one for the whole of a 12 s job), and a
+   * sample must not wait for that — each series goes on at once and the shard writer's
+   * {@code batchSendDeadline} alone bounds its wait.
+   */
+  private int batchingLimit(PCollection<TimeSeries> input) {
+    return input.isBounded() == PCollection.IsBounded.BOUNDED ? maxSamplesPerSend() : 1;
+  }
+
   static int shardOf(TimeSeries ts, int shards) {
     int h = ts.labels().hashCode();
     h ^= h >>> 16;
