@@ -39,7 +39,7 @@ public class FlinkClusterIT {
 
   private static final int SENSORS = 50;
   private static final long INTERVAL_MS = 500;
-  private static final long DURATION_S = 75;
+  private static final long DURATION_S = 90;
 
   private static void await(String what, long timeoutSeconds, BooleanSupplier condition, Process driver, Path driverLog)
       throws Exception {
@@ -143,9 +143,9 @@ public class FlinkClusterIT {
       String selector = "demo_sensor_energy_joules_total{job=\"" + jobLabel + "\"}";
       await("running job", 120, () -> runningJobId() != null, driver, driverLog);
       String jid = runningJobId();
-      await("two completed checkpoints and samples in Prometheus", 120, () -> {
+      await("a completed checkpoint and samples in Prometheus", 120, () -> {
         try {
-          return completedCheckpoints(jid) >= 2
+          return completedCheckpoints(jid) >= 1
               && !PROMETHEUS.rawSamples(selector, "10m", System.currentTimeMillis()).isEmpty();
         } catch (Exception e) {
           return false;
