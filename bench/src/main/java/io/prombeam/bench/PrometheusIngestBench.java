@@ -2,7 +2,6 @@ package io.prombeam.bench;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.metrics.PrombeamCounters;
-import io.prombeam.model.TimeSeries;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -19,7 +18,6 @@ import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 
 /**
@@ -33,27 +31,6 @@ import org.apache.beam.sdk.transforms.ParDo;
  */
 public final class PrometheusIngestBench {
   private PrometheusIngestBench() {}
-
-  static final class MakeSeries extends DoFn<Long, TimeSeries> {
-    private final String run;
-    private final int samples;
-    private final long t0;
-
-    MakeSeries(String run, int samples, long t0) {
-      this.run = run;
-      this.samples = samples;
-      this.t0 = t0;
-    }
-
-    @ProcessElement
-    public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
-      TimeSeries.Builder b = Workloads.labelled(id).label("bench_run", run).label("series_id", Long.toString(id));
-      for (int i = 0; i < samples; i++) {
-        b.sample(t0 + i * 1000L, (double) ((id * 31 + i * 17) % 100_000));
-      }
-      out.output(b.build());
-    }
-  }
 
   /** utime + stime of a process, in seconds (Linux /proc, clock ticks of 100 Hz). */
   static double cpuSeconds(long pid) throws IOException {
@@ -109,7 +86,7 @@ public final class PrometheusIngestBench {
         long t0 = System.currentTimeMillis() - perSeries * 1000L - 60_000;
         Pipeline p = Pipeline.create(EndToEndBench.options(runner));
         p.apply(GenerateSequence.from(0).to(n))
-            .apply(ParDo.of(new MakeSeries(run, perSeries, t0)))
+            .apply(ParDo.of(new Workloads.DistinctSeries(run, perSeries, t0)))
             .apply(PrometheusIO.remoteWrite().withUrl(base + "/api/v1/write").withShards(shards).withOutOfOrderGuard(0));
         double promCpu0 = cpuSeconds(prometheus.pid());
         long jvmCpu0 = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();

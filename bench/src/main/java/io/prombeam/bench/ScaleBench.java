@@ -12,7 +12,6 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
@@ -33,20 +32,6 @@ import org.joda.time.Instant;
  */
 public final class ScaleBench {
   private ScaleBench() {}
-
-  /** Series {@code id}: the 10 labels of {@link Workloads} plus its id, one sample. */
-  static final class DistinctSeries extends DoFn<Long, TimeSeries> {
-    private final long at;
-
-    DistinctSeries(long at) {
-      this.at = at;
-    }
-
-    @ProcessElement
-    public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
-      out.output(Workloads.labelled(id).label("series_id", Long.toString(id)).sample(at, id).build());
-    }
-  }
 
   /** Largest tenured/old-generation occupancy seen after a collection, in MiB. */
   static long peakOldGenAfterGcMiB() {
@@ -90,7 +75,7 @@ public final class ScaleBench {
       PCollection<TimeSeries> series;
       long expectedSeries;
       if (what.equals("sink") || what.equals("slow")) {
-        series = p.apply(GenerateSequence.from(0).to(count)).apply(ParDo.of(new DistinctSeries(now)));
+        series = p.apply(GenerateSequence.from(0).to(count)).apply(ParDo.of(new Workloads.DistinctSeries("scale", 1, now)));
         expectedSeries = count;
       } else {
         // 3 events per label set, all in one 1-minute window (windows align to the epoch minute)

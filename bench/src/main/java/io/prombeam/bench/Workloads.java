@@ -3,6 +3,7 @@ package io.prombeam.bench;
 import io.prombeam.model.TimeSeries;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.transforms.DoFn;
 
 /** Realistic request contents: 10 labels per series (job, instance, route, ... as exporters have). */
 public final class Workloads {
@@ -36,5 +37,31 @@ public final class Workloads {
         .label("uri", "/api/v1/orders/{id}/items/" + (id % 40))
         .label("outcome", id % 10 == 0 ? "SERVER_ERROR" : "SUCCESS")
         .label("region", "eu-west-1");
+  }
+
+  /**
+   * Series {@code id}: the 10 labels of {@link #labelled} plus {@code series_id} (so every id is a
+   * distinct series) and {@code bench_run} (so a run's samples can be told apart in a shared
+   * Prometheus), {@code samples} samples one second apart from {@code t0}.
+   */
+  public static final class DistinctSeries extends DoFn<Long, TimeSeries> {
+    private final String run;
+    private final int samples;
+    private final long t0;
+
+    public DistinctSeries(String run, int samples, long t0) {
+      this.run = run;
+      this.samples = samples;
+      this.t0 = t0;
+    }
+
+    @ProcessElement
+    public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
+      TimeSeries.Builder b = labelled(id).label("bench_run", run).label("series_id", Long.toString(id));
+      for (int i = 0; i < samples; i++) {
+        b.sample(t0 + i * 1000L, (double) ((id * 31 + i * 17) % 100_000));
+      }
+      out.output(b.build());
+    }
   }
 }

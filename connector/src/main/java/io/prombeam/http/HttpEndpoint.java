@@ -120,7 +120,6 @@ public abstract class HttpEndpoint implements Serializable {
     }
   }
 
-  /** The URL without user info, query or fragment, for logs and messages. */
   /**
    * The URL for display data: user info removed and query values masked (a token passed as
    * {@code ?api_key=...} is a secret too); scheme, host, port, path and parameter names stay.
@@ -141,13 +140,19 @@ public abstract class HttpEndpoint implements Serializable {
   @Override
   public final String toString() {
     return "HttpEndpoint{url=" + displayUrl()
-        + ", auth=" + (basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer" : "none")
+        + ", auth=" + authDescription()
         + ", headers=" + headers().keySet()
         + ", tlsCaFile=" + tlsCaFile()
         + ", tlsClientCertFile=" + tlsClientCertFile()
         + ", timeout=" + timeout() + "}";
   }
 
+  /** The kind of authentication, never the credential. */
+  private String authDescription() {
+    return basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer token" : "none";
+  }
+
+  /** The URL without user info, query or fragment, for logs and messages. */
   public String redactedUrl() {
     return url() == null ? "(no url)" : HttpUrl.get(url()).redact();
   }
@@ -174,9 +179,7 @@ public abstract class HttpEndpoint implements Serializable {
   /** URL, auth kind, header names, TLS files and timeout; never a credential or header value. */
   public void populateDisplayData(DisplayData.Builder builder) {
     builder.addIfNotNull(DisplayData.item("url", displayUrl()).withLabel("Endpoint URL"));
-    String auth =
-        basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer token" : "none";
-    builder.add(DisplayData.item("auth", auth).withLabel("Authentication"));
+    builder.add(DisplayData.item("auth", authDescription()).withLabel("Authentication"));
     if (!headers().isEmpty()) {
       builder.add(
           DisplayData.item("headers", String.join(",", headers().keySet()))

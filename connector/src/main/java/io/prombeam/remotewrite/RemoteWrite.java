@@ -269,7 +269,6 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return new RemoteWriteResult(input.getPipeline(), successTag, successes, failures);
   }
 
-  /** A series' shard: a mixed hash of its labels, stable across JVMs and runs. */
   /**
    * Bounded input is gathered per bundle (throughput). Unbounded input is not: a streaming runner
    * may keep a bundle open for long (embedded Flink held one for the whole of a 12 s job), and a
@@ -280,6 +279,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return input.isBounded() == PCollection.IsBounded.BOUNDED ? maxSamplesPerSend() : 1;
   }
 
+  /** A series' shard: a mixed hash of its labels, stable across JVMs and runs. */
   static int shardOf(TimeSeries ts, int shards) {
     int h = ts.labels().hashCode();
     h ^= h >>> 16;

@@ -63,14 +63,7 @@ public class DataflowMetricsExportTest {
   public void exportsCommittedValuesOfADataflowJobUnderTheUserStepName() throws Exception {
     // 1. The real runner translates the pipeline (offline, as in DataflowTranslationTest).
     File jobFile = tmp.newFile("job.json");
-    String[] args = {
-      "--runner=DataflowRunner", "--project=prombeam-offline", "--region=europe-west1",
-      "--tempLocation=gs://prombeam-offline/tmp", "--gcpTempLocation=gs://prombeam-offline/tmp",
-      "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
-      "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-      "--templateLocation=" + jobFile.getAbsolutePath(),
-      "--filesToStage=" + DataflowTranslationTest.stagedDirectory()
-    };
+    String[] args = DataflowTranslationTest.offlineArgs(jobFile).toArray(new String[0]);
     DataflowPipelineOptions options = PipelineOptionsFactory.fromArgs(args).as(DataflowPipelineOptions.class);
     options.as(DataflowPipelineDebugOptions.class)
         .setStager(new DataflowTranslationTest.LocalStager(tmp.newFolder().toPath()));

@@ -70,6 +70,24 @@ public class DataflowTranslationTest {
     }
   }
 
+  /**
+   * DataflowRunner options that need no GCP: a made-up project and bucket, no-op path validation
+   * and credentials, and {@code --templateLocation}, so the job spec goes to {@code jobFile}
+   * instead of the Dataflow service.
+   */
+  static List<String> offlineArgs(File jobFile) {
+    return List.of(
+        "--runner=DataflowRunner",
+        "--project=prombeam-offline",
+        "--region=europe-west1",
+        "--tempLocation=gs://prombeam-offline/tmp",
+        "--gcpTempLocation=gs://prombeam-offline/tmp",
+        "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
+        "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
+        "--templateLocation=" + jobFile.getAbsolutePath(),
+        "--filesToStage=" + stagedDirectory());
+  }
+
   /** Something real to stage: this test's own classes directory. */
   static String stagedDirectory() {
     try {
@@ -91,16 +109,7 @@ public class DataflowTranslationTest {
       Class<O> optionsClass, Function<O, PipelineResult> run, String... exampleArgs) throws Exception {
     File staging = tmp.newFolder();
     File jobFile = new File(staging, "job.json");
-    List<String> args = new ArrayList<>(List.of(
-        "--runner=DataflowRunner",
-        "--project=prombeam-offline",
-        "--region=europe-west1",
-        "--tempLocation=gs://prombeam-offline/tmp",
-        "--gcpTempLocation=gs://prombeam-offline/tmp",
-        "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
-        "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-        "--templateLocation=" + jobFile.getAbsolutePath(),
-        "--filesToStage=" + DataflowTranslationTest.stagedDirectory()));
+    List<String> args = new ArrayList<>(offlineArgs(jobFile));
     args.addAll(List.of(exampleArgs));
     O options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(optionsClass);
     options.as(DataflowPipelineDebugOptions.class).setStager(new LocalStager(staging.toPath()));
