@@ -17,7 +17,10 @@ public class BenchSmokeTest {
     for (int perSeries : new int[] {1, 10}) {
       b.samplesPerSeries = perSeries;
       b.setup();
-      assertArrayEquals(Snappy.uncompress(b.baselineGeneratedBuilders()), Snappy.uncompress(b.prombeam()));
+      b.rebuildFreshStrings();
+      byte[] baseline = Snappy.uncompress(b.baselineGeneratedBuilders());
+      assertArrayEquals(baseline, Snappy.uncompress(b.prombeam()));
+      assertArrayEquals(baseline, Snappy.uncompress(b.prombeamFreshStrings()));
       assertEquals(EncodeBenchmark.SAMPLES / perSeries, RemoteWriteCodec.decodeWriteRequest(b.prombeam()).size());
     }
   }

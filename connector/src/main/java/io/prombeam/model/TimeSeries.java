@@ -46,9 +46,7 @@ public final class TimeSeries implements Serializable {
   /** A builder with all labels, {@code __name__} included, taken from {@code labels}. */
   public static Builder builder(Labels labels) {
     Builder b = new Builder();
-    for (int i = 0; i < labels.size(); i++) {
-      b.labels.add(labels.name(i), labels.value(i));
-    }
+    b.base = Objects.requireNonNull(labels, "labels");
     return b;
   }
 
@@ -178,7 +176,8 @@ public final class TimeSeries implements Serializable {
 
   /** Builds a {@link TimeSeries}. */
   public static final class Builder {
-    private final Labels.Builder labels = Labels.builder();
+    private Labels base; // kept as is (encoded form and all) until a label is added
+    private Labels.Builder labels = Labels.builder();
     private long[] ts = new long[4];
     private double[] vs = new double[4];
     private int n;
@@ -188,13 +187,21 @@ public final class TimeSeries implements Serializable {
 
     /** Adds a label. An empty value means "absent" and is ignored. */
     public Builder label(String name, String value) {
-      labels.add(name, value);
+      editableLabels().add(name, value);
       return this;
     }
 
     public Builder labels(Map<String, String> more) {
-      labels.addAll(more);
+      editableLabels().addAll(more);
       return this;
+    }
+
+    private Labels.Builder editableLabels() {
+      if (base != null) {
+        labels = base.toBuilder();
+        base = null;
+      }
+      return labels;
     }
 
     public Builder sample(long timestampMillis, double value) {
@@ -235,7 +242,7 @@ public final class TimeSeries implements Serializable {
       long[] t = Arrays.copyOf(ts, n);
       double[] v = Arrays.copyOf(vs, n);
       sortByTimestamp(t, v);
-      return new TimeSeries(labels.build(), t, v, metadata);
+      return new TimeSeries(base != null ? base : labels.build(), t, v, metadata);
     }
   }
 

@@ -15,7 +15,7 @@ import org.apache.beam.sdk.util.VarInt;
 /**
  * Deterministic Beam coder for {@link TimeSeries}, registered as its default coder.
  *
- * <p>Layout: label count, then each name and value; sample count, the first timestamp and then
+ * <p>Layout: the label set (see {@link #encodeLabels}); sample count, the first timestamp and then
  * deltas (zig-zag varints: regular scrapes cost a byte or two), each value as its raw 8 bytes (the
  * stale-marker NaN survives); a metadata flag byte and, when set, type, help and unit.
  *
@@ -110,8 +110,19 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     return true;
   }
 
+  /**
+   * A label set: its encoded form (see {@link Labels}), one length-prefixed block, flagged by a
+   * clear low bit of the header; or, for label sets with an unpaired surrogate, which have none,
+   * the label count with the low bit set and then each name and value.
+   */
   public static void encodeLabels(Labels labels, OutputStream out) throws IOException {
-    VarInt.encode(labels.size(), out);
+    byte[] encoded = labels.encodedFormArray();
+    if (encoded != null) {
+      VarInt.encode(((long) encoded.length) << 1, out);
+      out.write(encoded);
+      return;
+    }
+    VarInt.encode((((long) labels.size()) << 1) | 1, out);
     for (int i = 0; i < labels.size(); i++) {
       encodeString(labels.name(i), out);
       encodeString(labels.value(i), out);
@@ -119,9 +130,22 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
   }
 
   public static Labels decodeLabels(InputStream in) throws IOException {
-    int n = VarInt.decodeInt(in);
-    String[] names = new String[n];
-    String[] values = new String[n];
+    long header = VarInt.decodeLong(in);
+    long n = header >>> 1;
+    if (n > Integer.MAX_VALUE / 2) {
+      throw new CoderException("label set length " + n + " out of range");
+    }
+    if ((header & 1) == 0) {
+      byte[] b = new byte[(int) n];
+      readFully(in, b);
+      try {
+        return Labels.fromEncodedForm(b);
+      } catch (IllegalArgumentException e) {
+        throw new CoderException(e.getMessage());
+      }
+    }
+    String[] names = new String[(int) n];
+    String[] values = new String[(int) n];
     for (int i = 0; i < n; i++) {
       names[i] = decodeString(in);
       values[i] = decodeString(in);

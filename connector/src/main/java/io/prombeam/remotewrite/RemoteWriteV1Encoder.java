@@ -25,19 +25,21 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
   private static final int WR_TIMESERIES = PrometheusRemote.WriteRequest.TIMESERIES_FIELD_NUMBER;
   private static final int WR_METADATA = PrometheusRemote.WriteRequest.METADATA_FIELD_NUMBER;
   private static final int TS_LABELS = PrometheusRemote.TimeSeries.LABELS_FIELD_NUMBER;
+
   private static final int TS_SAMPLES = PrometheusRemote.TimeSeries.SAMPLES_FIELD_NUMBER;
-  private static final int LABEL_NAME = PrometheusRemote.Label.NAME_FIELD_NUMBER;
-  private static final int LABEL_VALUE = PrometheusRemote.Label.VALUE_FIELD_NUMBER;
   private static final int MD_TYPE = PrometheusRemote.MetricMetadata.TYPE_FIELD_NUMBER;
   private static final int MD_FAMILY = PrometheusRemote.MetricMetadata.METRIC_FAMILY_NAME_FIELD_NUMBER;
   private static final int MD_HELP = PrometheusRemote.MetricMetadata.HELP_FIELD_NUMBER;
   private static final int MD_UNIT = PrometheusRemote.MetricMetadata.UNIT_FIELD_NUMBER;
 
   static {
-    // WireBuffer.sample writes the Sample fields inline; keep it honest to the schema.
+    // WireBuffer.sample and stringPair write these fields inline; keep them honest to the schema.
     if (PrometheusRemote.Sample.VALUE_FIELD_NUMBER != 1
-        || PrometheusRemote.Sample.TIMESTAMP_FIELD_NUMBER != 2) {
-      throw new AssertionError("Sample field numbers changed in prometheus_remote.proto");
+        || PrometheusRemote.Sample.TIMESTAMP_FIELD_NUMBER != 2
+        || PrometheusRemote.Label.NAME_FIELD_NUMBER != 1
+        || PrometheusRemote.Label.VALUE_FIELD_NUMBER != 2
+        || TS_LABELS != 1) { // Labels' encoded form is these Label fields, as field 1
+      throw new AssertionError("Sample/Label field numbers changed in prometheus_remote.proto");
     }
   }
 
@@ -71,17 +73,13 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
 
   private static void writeSeries(WireBuffer out, TimeSeries ts) {
     Labels labels = ts.labels();
-    for (int j = 0, n = labels.size(); j < n; j++) {
-      String name = labels.name(j);
-      String value = labels.value(j);
-      long mark = out.beginLengthDelimited(TS_LABELS, 1);
-      if (!name.isEmpty()) {
-        out.string(LABEL_NAME, name);
+    if (labels.hasEncodedForm()) {
+      // Decoded from a shuffle, or hashed on the way to its shard: the bytes are ready.
+      out.encodedLabels(labels);
+    } else {
+      for (int j = 0, n = labels.size(); j < n; j++) {
+        out.stringPair(TS_LABELS, labels.name(j), labels.value(j));
       }
-      if (!value.isEmpty()) {
-        out.string(LABEL_VALUE, value);
-      }
-      out.endLengthDelimited(mark);
     }
     for (int j = 0, n = ts.sampleCount(); j < n; j++) {
       out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));

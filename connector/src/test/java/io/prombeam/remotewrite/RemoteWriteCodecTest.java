@@ -87,6 +87,13 @@ public class RemoteWriteCodecTest {
           RemoteWriteCodec.encodeCompressed(new RemoteWriteV1Encoder(), request);
       assertEquals(expected.length, body.uncompressedBytes);
       assertArrayEquals("round " + round, expected, Snappy.uncompress(body.compressed));
+      // As the writer gets them after a shuffle: label sets in their encoded form.
+      List<TimeSeries> shuffled = new java.util.ArrayList<>();
+      for (TimeSeries ts : request) {
+        shuffled.add(
+            org.apache.beam.sdk.util.CoderUtils.clone(io.prombeam.model.TimeSeriesCoder.of(), ts));
+      }
+      assertArrayEquals("round " + round, expected, new RemoteWriteV1Encoder().encode(shuffled));
     }
   }
 
