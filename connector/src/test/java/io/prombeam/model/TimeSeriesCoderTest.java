@@ -61,6 +61,20 @@ public class TimeSeriesCoderTest {
   }
 
   @Test
+  public void truncatedOrCorruptBytesFailAsCoderErrors() throws Exception {
+    byte[] good = org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(TimeSeriesCoder.of(), FULL);
+    for (int cut = 1; cut < good.length; cut++) {
+      byte[] truncated = java.util.Arrays.copyOf(good, cut);
+      try {
+        TimeSeriesCoder.of().decode(new ByteArrayInputStream(truncated));
+        org.junit.Assert.fail("decoded a series cut at byte " + cut);
+      } catch (java.io.IOException | IllegalArgumentException expected) {
+        // CoderException or EOFException, never garbage
+      }
+    }
+  }
+
+  @Test
   public void isTheRegisteredDefaultCoder() throws Exception {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     Coder<TimeSeries> c = p.getCoderRegistry().getCoder(TypeDescriptor.of(TimeSeries.class));
