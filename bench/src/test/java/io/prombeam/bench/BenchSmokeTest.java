@@ -17,10 +17,11 @@ public class BenchSmokeTest {
     for (int perSeries : new int[] {1, 10}) {
       b.samplesPerSeries = perSeries;
       b.setup();
-      b.rebuildFreshStrings();
+      EncodeBenchmark.FreshStrings fresh = new EncodeBenchmark.FreshStrings();
+      fresh.rebuild(b);
       byte[] baseline = Snappy.uncompress(b.baselineGeneratedBuilders());
       assertArrayEquals(baseline, Snappy.uncompress(b.prombeam()));
-      assertArrayEquals(baseline, Snappy.uncompress(b.prombeamFreshStrings()));
+      assertArrayEquals(baseline, Snappy.uncompress(b.prombeamFreshStrings(fresh)));
       assertEquals(EncodeBenchmark.SAMPLES / perSeries, RemoteWriteCodec.decodeWriteRequest(b.prombeam()).size());
     }
   }
