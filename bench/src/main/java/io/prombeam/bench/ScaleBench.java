@@ -46,18 +46,27 @@ public final class ScaleBench {
   }
 
   public static void main(String[] args) {
+    // Headroom to report a runner's OutOfMemoryError: released before the row is formatted.
+    byte[] reserve = new byte[32 << 20];
     int status = 1;
     try {
       run(args);
       status = 0;
     } catch (Throwable t) {
-      // e.g. the runner's own OutOfMemoryError: report it as this run's result
-      System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | failed: %s | | | %,d MiB | %,d MiB |",
-          args[0], args[1], args[2], t.toString().replace('|', '/'), Runtime.getRuntime().maxMemory() >> 20,
-          peakOldGenAfterGcMiB()));
-      t.printStackTrace();
+      reserve = null;
+      try {
+        System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | failed: %s | | | %,d MiB | %,d MiB |",
+            args[0], args[1], args[2], t.toString().replace('|', '/'), Runtime.getRuntime().maxMemory() >> 20,
+            peakOldGenAfterGcMiB()));
+        t.printStackTrace();
+      } catch (Throwable again) {
+        System.out.println("| " + String.join(" | ", args) + " | failed: " + t.getClass().getSimpleName() + " | | | | |");
+      }
+    } finally {
+      System.out.flush();
+      // The runner's worker threads may still be alive after a failure: exit regardless.
+      Runtime.getRuntime().halt(status);
     }
-    System.exit(status); // the runner's worker threads may still be alive after a failure
   }
 
   static void run(String[] args) throws Exception {
