@@ -98,11 +98,34 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
   /** One received request, whose sender waits for {@link #acked}. */
   static final class Pending {
     final List<TimeSeries> series;
-    final CountDownLatch acked = new CountDownLatch(1);
-    volatile boolean aborted;
+    final CountDownLatch acked;
+    private final Pending request; // the whole request this is (a part of)
+    private volatile boolean aborted;
 
     Pending(List<TimeSeries> series) {
       this.series = series;
+      this.acked = new CountDownLatch(1);
+      this.request = this;
+    }
+
+    private Pending(List<TimeSeries> rest, Pending of) {
+      this.series = rest;
+      this.acked = of.acked;
+      this.request = of.request;
+    }
+
+    /** The unread rest of this request, answered together with it. */
+    Pending remainder(List<TimeSeries> rest) {
+      return new Pending(rest, this);
+    }
+
+    /** The sender was answered 503 (or the receiver stopped) and will send it all again. */
+    void abort() {
+      request.aborted = true;
+    }
+
+    boolean aborted() {
+      return request.aborted;
     }
   }
 
@@ -174,6 +197,8 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
 
     final RemoteWriteReceiverSource source;
     final BlockingQueue<Pending> queue;
+    /** Unread rests of requests whose reader was closed mid-way: read before anything queued. */
+    final java.util.Deque<Pending> resumed = new java.util.concurrent.ConcurrentLinkedDeque<>();
     final HttpServer server;
     private int readers;
 
@@ -214,8 +239,12 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
         synchronized (Endpoint.class) {
           if (readers == 0 && OPEN.remove(source.host + ":" + source.port + source.path) == this) {
             server.stop(0);
+            for (Pending p : resumed) {
+              p.abort();
+              p.acked.countDown();
+            }
             for (Pending p : queue) {
-              p.aborted = true;
+              p.abort();
               p.acked.countDown();
             }
             LOG.info("remote-write receiver on port {} stopped", source.port);
@@ -250,10 +279,10 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
           reply(ex, 503, "receiver overloaded: " + source.maxQueuedRequests + " requests queued");
           return;
         }
-        if (p.acked.await(source.ackTimeout.getMillis(), TimeUnit.MILLISECONDS) && !p.aborted) {
+        if (p.acked.await(source.ackTimeout.getMillis(), TimeUnit.MILLISECONDS) && !p.aborted()) {
           reply(ex, 204, "");
         } else {
-          p.aborted = true;
+          p.abort();
           reply(ex, 503, "not acknowledged by the pipeline within " + source.ackTimeout);
         }
       } catch (InterruptedException e) {
@@ -311,12 +340,12 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
           }
           return true;
         }
-        Pending next = queue.poll();
-        while (next != null && (next.aborted || next.series.isEmpty())) {
-          if (!next.aborted) {
+        Pending next = nextPending();
+        while (next != null && (next.aborted() || next.series.isEmpty())) {
+          if (!next.aborted()) {
             next.acked.countDown(); // nothing to hold
           }
-          next = queue.poll(); // an aborted one's sender got a 503 and sends it again
+          next = nextPending(); // an aborted one's sender got a 503 and sends it again
         }
         if (next == null) {
           Instant now = Instant.now();
@@ -330,6 +359,11 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
         currentRequest = next;
         currentSeries = next.series.iterator();
       }
+    }
+
+    private Pending nextPending() {
+      Pending resumed = endpoint.resumed.pollFirst();
+      return resumed != null ? resumed : queue.poll();
     }
 
     private void requestRead() {
@@ -361,7 +395,7 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
     @Override
     public Instant getWatermark() {
       if (source.stopAfter != null && System.currentTimeMillis() - startedAt > source.stopAfter.getMillis()
-          && queue.isEmpty() && currentSeries == null) {
+          && queue.isEmpty() && endpoint.resumed.isEmpty() && currentSeries == null) {
         return BoundedWindow.TIMESTAMP_MAX_VALUE; // ends the source (tests, bounded runs)
       }
       return watermark;
@@ -379,9 +413,27 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
       return source;
     }
 
+    /**
+     * A reader closed in the middle of a request (DirectRunner closes readers at random to test
+     * resumption; Flink on cancel or failover) hands the unread rest to the next reader of this
+     * endpoint, so the sender is answered once all of it is read. Dropping it would leave the
+     * sender unanswered until its timeout (Prometheus: 30 s) and then make it send everything again.
+     */
+    private void handBackUnread() {
+      if (currentRequest != null && currentSeries != null && currentSeries.hasNext()) {
+        List<TimeSeries> rest = new ArrayList<>();
+        currentSeries.forEachRemaining(rest::add);
+        endpoint.resumed.addFirst(currentRequest.remainder(rest));
+      }
+      currentRequest = null;
+      currentSeries = null;
+      current = null;
+    }
+
     @Override
     public void close() {
       if (endpoint != null) {
+        handBackUnread();
         endpoint.detach();
         endpoint = null;
       }

@@ -75,4 +75,47 @@ public class ReceiverSourceTest {
     assertEquals(400, post(port, List.of(TimeSeries.builder("bad name").sample(1, 1).build())));
     reader.close();
   }
+
+  @Test
+  public void aReaderClosedMidRequestHandsTheRestToTheNextReaderAndTheSenderIsAnsweredOnce() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    RemoteWriteReceiverSource source = new RemoteWriteReceiverSource("127.0.0.1", port, "/api/v1/write", 4,
+        Duration.standardSeconds(20), RemoteWriteReceiverSource.AckMode.ON_READ, null);
+    UnboundedSource.UnboundedReader<TimeSeries> first = source.createReader(PipelineOptionsFactory.create(), null);
+    assertFalse(first.start());
+    List<TimeSeries> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add(TimeSeries.builder("m").label("i", "" + i).sample(1, i).build());
+    }
+    CompletableFuture<Integer> answer = CompletableFuture.supplyAsync(() -> {
+      try {
+        return post(port, sent);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    List<TimeSeries> read = new java.util.ArrayList<>();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!first.advance()) {
+      assertTrue("the request reached the reader", System.currentTimeMillis() < deadline);
+      Thread.sleep(20);
+    }
+    read.add(first.getCurrent());
+    assertTrue(first.advance());
+    read.add(first.getCurrent());
+    // as DirectRunner does at random: close the reader and create another one
+    UnboundedSource.UnboundedReader<TimeSeries> second = source.createReader(PipelineOptionsFactory.create(), null);
+    first.close();
+    Thread.sleep(300);
+    assertFalse("not answered with 3 series unread", answer.isDone());
+    for (boolean more = second.start(); more; more = second.advance()) {
+      read.add(second.getCurrent());
+    }
+    assertEquals("every series read once, in order", sent, read);
+    assertEquals(204, (int) answer.get(10, TimeUnit.SECONDS));
+    second.close();
+  }
 }
