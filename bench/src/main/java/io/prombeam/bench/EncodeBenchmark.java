@@ -32,7 +32,8 @@ import org.xerial.snappy.Snappy;
  * <p>prombeam is measured on two inputs: {@link #prombeam}, the series as the sink's writer holds
  * them (decoded by {@code TimeSeriesCoder} after the shuffle into shards, so each label set is in
  * its encoded form), and {@link #prombeamFreshStrings}, label sets built from strings that have
- * never been hashed or coded (rebuilt before every invocation), which is the per-string path.
+ * never been hashed or coded (rebuilt before every invocation), so each computes its encoded form,
+ * char by char, inside the measured encode.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

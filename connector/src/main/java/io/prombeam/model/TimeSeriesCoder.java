@@ -195,11 +195,8 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
   }
 
   public static Labels decodeLabels(InputStream in) throws IOException {
-    long header = VarInt.decodeLong(in);
+    long header = readFlaggedHeader(in, "label set length");
     long n = header >>> 1;
-    if (n > Integer.MAX_VALUE / 2) {
-      throw new CoderException("label set length " + n + " out of range");
-    }
     if ((header & 1) == 0) {
       byte[] b = new byte[(int) n];
       readFully(in, b);
@@ -236,11 +233,8 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
   }
 
   static String decodeString(InputStream in) throws IOException {
-    long header = VarInt.decodeLong(in);
+    long header = readFlaggedHeader(in, "string length");
     long len = header >>> 1;
-    if (len > Integer.MAX_VALUE / 2) {
-      throw new CoderException("string length " + len + " out of range");
-    }
     if ((header & 1) == 0) {
       byte[] b = new byte[(int) len];
       readFully(in, b);
@@ -253,6 +247,15 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
       c[i] = (char) (((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff));
     }
     return new String(c);
+  }
+
+  /** A varint with a length or count above a one-bit flag; the length must fit an array. */
+  private static long readFlaggedHeader(InputStream in, String what) throws IOException {
+    long header = VarInt.decodeLong(in);
+    if ((header >>> 1) > Integer.MAX_VALUE / 2) {
+      throw new CoderException(what + " " + (header >>> 1) + " out of range");
+    }
+    return header;
   }
 
   private static void readFully(InputStream in, byte[] b) throws IOException {

@@ -27,13 +27,15 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
   private static final int TS_LABELS = PrometheusRemote.TimeSeries.LABELS_FIELD_NUMBER;
 
   private static final int TS_SAMPLES = PrometheusRemote.TimeSeries.SAMPLES_FIELD_NUMBER;
+  private static final int LABEL_NAME = PrometheusRemote.Label.NAME_FIELD_NUMBER;
+  private static final int LABEL_VALUE = PrometheusRemote.Label.VALUE_FIELD_NUMBER;
   private static final int MD_TYPE = PrometheusRemote.MetricMetadata.TYPE_FIELD_NUMBER;
   private static final int MD_FAMILY = PrometheusRemote.MetricMetadata.METRIC_FAMILY_NAME_FIELD_NUMBER;
   private static final int MD_HELP = PrometheusRemote.MetricMetadata.HELP_FIELD_NUMBER;
   private static final int MD_UNIT = PrometheusRemote.MetricMetadata.UNIT_FIELD_NUMBER;
 
   static {
-    // WireBuffer.sample and stringPair write these fields inline; keep them honest to the schema.
+    // WireBuffer.sample and Labels' encoded form hold these fields; keep them honest to the schema.
     if (PrometheusRemote.Sample.VALUE_FIELD_NUMBER != 1
         || PrometheusRemote.Sample.TIMESTAMP_FIELD_NUMBER != 2
         || PrometheusRemote.Label.NAME_FIELD_NUMBER != 1
@@ -73,12 +75,16 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
 
   private static void writeSeries(WireBuffer out, TimeSeries ts) {
     Labels labels = ts.labels();
-    if (labels.hasEncodedForm()) {
-      // Decoded from a shuffle, or hashed on the way to its shard: the bytes are ready.
-      out.encodedLabels(labels);
-    } else {
+    // Decoded from a shuffle, or hashed on the way to its shard, a label set has its bytes ready.
+    if (!out.encodedLabels(labels)) {
+      // An unpaired surrogate: '?' on the wire, as String.getBytes does (validation rejects these).
       for (int j = 0, n = labels.size(); j < n; j++) {
-        out.stringPair(TS_LABELS, labels.name(j), labels.value(j));
+        long mark = out.beginLengthDelimited(TS_LABELS, 1);
+        if (!labels.name(j).isEmpty()) {
+          out.string(LABEL_NAME, labels.name(j));
+        }
+        out.string(LABEL_VALUE, labels.value(j));
+        out.endLengthDelimited(mark);
       }
     }
     for (int j = 0, n = ts.sampleCount(); j < n; j++) {

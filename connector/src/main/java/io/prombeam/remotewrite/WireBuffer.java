@@ -124,69 +124,20 @@ final class WireBuffer {
     pos = p;
   }
 
-  /** A label set's encoded form (its remote-write {@code Label} fields), copied whole. */
-  void encodedLabels(Labels labels) {
+  /**
+   * A label set's encoded form (its remote-write {@code Label} fields, computed by the label set
+   * on first need and kept), copied whole; false, writing nothing, for a label set UTF-8 cannot
+   * carry (an unpaired surrogate).
+   */
+  boolean encodedLabels(Labels labels) {
     int n = labels.encodedFormLength();
+    if (n < 0) {
+      return false;
+    }
     ensure(n);
     labels.copyEncodedForm(buf, pos);
     pos += n;
-  }
-
-  /** Largest name + value length for which a whole pair's lengths are one byte each. */
-  private static final int PAIR_FAST_PATH_MAX_CHARS = 127 - 4;
-
-  /**
-   * A length-delimited message of two string fields 1 and 2 (a remote-write {@code Label}), as
-   * field {@code field} of its parent. Empty strings are omitted, as protobuf omits defaults.
-   *
-   * <p>The hot path of one-sample-per-series requests, where label text is most of the bytes: when
-   * both strings are non-empty ASCII and the pair is under 128 bytes, every length is one byte and
-   * known before the text is copied, so the pair is written with one capacity check and no length
-   * patching. Anything else (non-ASCII text, long or empty strings) takes the general path.
-   */
-  void stringPair(int field, String first, String second) {
-    int n1 = first.length();
-    int n2 = second.length();
-    if (n1 > 0 && n2 > 0 && n1 + n2 <= PAIR_FAST_PATH_MAX_CHARS && field < 16) {
-      ensure(6 + n1 + n2);
-      byte[] b = buf;
-      int p = pos;
-      b[p] = (byte) ((field << 3) | WIRETYPE_LENGTH_DELIMITED);
-      b[p + 1] = (byte) (4 + n1 + n2);
-      b[p + 2] = (byte) ((1 << 3) | WIRETYPE_LENGTH_DELIMITED);
-      b[p + 3] = (byte) n1;
-      int secondAt = p + 4 + n1;
-      b[secondAt] = (byte) ((2 << 3) | WIRETYPE_LENGTH_DELIMITED);
-      b[secondAt + 1] = (byte) n2;
-      if (copyAscii(first, b, p + 4) && copyAscii(second, b, secondAt + 2)) {
-        pos = secondAt + 2 + n2;
-        return;
-      }
-      // Non-ASCII text: nothing was committed (pos is unchanged); write it the general way.
-    }
-    long mark = beginLengthDelimited(field, 1);
-    if (n1 > 0) {
-      string(1, first);
-    }
-    if (n2 > 0) {
-      string(2, second);
-    }
-    endLengthDelimited(mark);
-  }
-
-  /**
-   * Copies {@code s} as bytes to {@code b[at..]}, returning false when any char is not ASCII (the
-   * bytes written are then garbage). No early exit, so the loop stays branch-free per char.
-   */
-  private static boolean copyAscii(String s, byte[] b, int at) {
-    int n = s.length();
-    int seen = 0;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      seen |= c;
-      b[at + i] = (byte) c;
-    }
-    return seen < 0x80;
+    return true;
   }
 
   static int varint32Size(int v) {
