@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.beam.sdk.util.VarInt;
 
 /**
  * An immutable label set, sorted by label name, {@code __name__} included.
@@ -219,7 +220,10 @@ public final class Labels implements Serializable, Comparable<Labels> {
     if (h == 0) {
       byte[] e = encodedOrNull();
       h = e != null ? hashBytes(e) : hashStrings(strings());
-      hash = h == 0 ? 1 : h;
+      if (h == 0) {
+        h = 1; // 0 means "not computed yet"
+      }
+      hash = h;
     }
     return h;
   }
@@ -523,7 +527,7 @@ public final class Labels implements Serializable, Comparable<Labels> {
     int total = 0;
     for (int i = 0; i < s.names.length; i++) {
       int body = fieldSize(s.names[i].length()) + fieldSize(s.values[i].length());
-      total += 1 + varintSize(body) + body;
+      total += 1 + VarInt.getLength(body) + body;
     }
     byte[] out = new byte[total];
     int p = 0;
@@ -531,17 +535,17 @@ public final class Labels implements Serializable, Comparable<Labels> {
       String name = s.names[i];
       String value = s.values[i];
       out[p++] = LABEL_TAG;
-      p = putVarint(out, p, fieldSize(name.length()) + fieldSize(value.length()));
+      p = TimeSeriesCoder.putVarint(out, p, fieldSize(name.length()) + fieldSize(value.length()));
       if (!name.isEmpty()) {
         out[p++] = NAME_TAG;
-        p = putVarint(out, p, name.length());
+        p = TimeSeriesCoder.putVarint(out, p, name.length());
         if (!copyAscii(name, out, p)) {
           return encodeUtf8(s);
         }
         p += name.length();
       }
       out[p++] = VALUE_TAG;
-      p = putVarint(out, p, value.length());
+      p = TimeSeriesCoder.putVarint(out, p, value.length());
       if (!copyAscii(value, out, p)) {
         return encodeUtf8(s);
       }
@@ -562,14 +566,14 @@ public final class Labels implements Serializable, Comparable<Labels> {
       byte[] name = s.names[i].getBytes(StandardCharsets.UTF_8);
       byte[] value = s.values[i].getBytes(StandardCharsets.UTF_8);
       out.write(LABEL_TAG);
-      out.write(header, 0, putVarint(header, 0, fieldSize(name.length) + fieldSize(value.length)));
+      out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, fieldSize(name.length) + fieldSize(value.length)));
       if (name.length > 0) {
         out.write(NAME_TAG);
-        out.write(header, 0, putVarint(header, 0, name.length));
+        out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, name.length));
         out.write(name, 0, name.length);
       }
       out.write(VALUE_TAG);
-      out.write(header, 0, putVarint(header, 0, value.length));
+      out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, value.length));
       out.write(value, 0, value.length);
     }
     return out.toByteArray();
@@ -589,25 +593,7 @@ public final class Labels implements Serializable, Comparable<Labels> {
 
   /** Size of a string field of {@code n} bytes, omitted (0) when empty as protobuf does. */
   private static int fieldSize(int n) {
-    return n == 0 ? 0 : 1 + varintSize(n) + n;
-  }
-
-  private static int varintSize(int v) {
-    int n = 1;
-    while ((v & ~0x7F) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
-  }
-
-  private static int putVarint(byte[] b, int p, int v) {
-    while ((v & ~0x7F) != 0) {
-      b[p++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    b[p++] = (byte) v;
-    return p;
+    return n == 0 ? 0 : 1 + VarInt.getLength(n) + n;
   }
 
   // ---- Java serialization: the strings, whichever form is held ----
