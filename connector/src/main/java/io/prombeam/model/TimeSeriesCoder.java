@@ -124,7 +124,8 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     return p == b.length ? b : java.util.Arrays.copyOf(b, p);
   }
 
-  private static int putVarint(byte[] b, int p, long v) {
+  /** A non-negative varint at {@code b[p..]}; returns the position after it. */
+  static int putVarint(byte[] b, int p, long v) {
     while ((v & ~0x7FL) != 0) {
       b[p++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;

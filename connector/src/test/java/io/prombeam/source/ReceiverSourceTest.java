@@ -34,12 +34,15 @@ public class ReceiverSourceTest {
     }
   }
 
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
   public void acknowledgesOnlyWhenTheCheckpointIsFinalizedAndRefusesWhenFull() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = freePort();
     RemoteWriteReceiverSource source = new RemoteWriteReceiverSource("127.0.0.1", port, "/api/v1/write", 1,
         Duration.standardSeconds(20), RemoteWriteReceiverSource.AckMode.ON_CHECKPOINT, null);
     UnboundedSource.UnboundedReader<TimeSeries> reader = source.createReader(PipelineOptionsFactory.create(), null);
@@ -78,10 +81,7 @@ public class ReceiverSourceTest {
 
   @Test
   public void aReaderClosedMidRequestHandsTheRestToTheNextReaderAndTheSenderIsAnsweredOnce() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = freePort();
     RemoteWriteReceiverSource source = new RemoteWriteReceiverSource("127.0.0.1", port, "/api/v1/write", 4,
         Duration.standardSeconds(20), RemoteWriteReceiverSource.AckMode.ON_READ, null);
     UnboundedSource.UnboundedReader<TimeSeries> first = source.createReader(PipelineOptionsFactory.create(), null);
