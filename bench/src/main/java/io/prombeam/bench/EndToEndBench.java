@@ -110,6 +110,12 @@ public final class EndToEndBench {
       args.add("--enforceImmutability=false");
       args.add("--enforceEncodability=false");
     }
+    // extra runner flags for an experiment, e.g. -Dbench.options=--disableMetrics=true
+    for (String extra : System.getProperty("bench.options", "").split(" ")) {
+      if (!extra.isBlank()) {
+        args.add(extra);
+      }
+    }
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
   }
 
@@ -151,10 +157,15 @@ public final class EndToEndBench {
 
   /** A receiver that answers each write after {@code delayMillis} (0: at once). */
   public static Process startReceiver(int port, long delayMillis) throws IOException, InterruptedException {
+    return startReceiver(port, delayMillis, false);
+  }
+
+  /** As {@link #startReceiver(int, long)}; with {@code track}, it also checks order and latency. */
+  public static Process startReceiver(int port, long delayMillis, boolean track) throws IOException, InterruptedException {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     // TCP_NODELAY: without it the JDK server's small 204 answers wait for delayed ACKs (~40 ms)
     Process proc = new ProcessBuilder(java, "-Xmx1g", "-Dsun.net.httpserver.nodelay=true", "-cp", System.getProperty("java.class.path"),
-            CountingReceiver.class.getName(), Integer.toString(port), Long.toString(delayMillis))
+            CountingReceiver.class.getName(), Integer.toString(port), Long.toString(delayMillis), track ? "track" : "count")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();

@@ -186,7 +186,8 @@ public final class Labels implements Serializable, Comparable<Labels> {
 
   /**
    * Equal when the names and values are. Compares the encoded forms (one vectorized array compare)
-   * when both label sets have one; UTF-8 is injective on well-formed text, so that is the same.
+   * when both label sets have one already; UTF-8 is injective on well-formed text, so that is the
+   * same. Otherwise compares the strings, without computing an encoded form only to compare it.
    */
   @Override
   public boolean equals(Object o) {
@@ -200,14 +201,23 @@ public final class Labels implements Serializable, Comparable<Labels> {
     if (size != other.size) {
       return false;
     }
-    byte[] a = encodedOrNull();
-    byte[] b = other.encodedOrNull();
-    if (a != null || b != null) {
-      return a != null && b != null && Arrays.equals(a, b);
+    byte[] a = encoded;
+    byte[] b = other.encoded;
+    if (a != null && b != null && a != NOT_ENCODABLE && b != NOT_ENCODABLE) {
+      return Arrays.equals(a, b);
     }
     Strings x = strings();
     Strings y = other.strings();
     return Arrays.equals(x.names, y.names) && Arrays.equals(x.values, y.values);
+  }
+
+  /**
+   * A hash of the names and values as strings: deterministic across JVMs ({@link String#hashCode}
+   * is specified), and, for label sets built from strings, computed without encoding them.
+   * Unlike {@link #hashCode()}, decodes the strings of a label set that has only its encoded form.
+   */
+  public int stringHash() {
+    return hashStrings(strings());
   }
 
   /**
@@ -314,10 +324,15 @@ public final class Labels implements Serializable, Comparable<Labels> {
     }
   }
 
-  /** Builds a {@link Labels}; sorting by name happens in {@link #build()}. */
+  /**
+   * Builds a {@link Labels}; sorting by name happens in {@link #build()}. Hot where pipelines make
+   * one series per sample: plain arrays, and an insertion sort that costs one comparison per label
+   * when the labels come in order.
+   */
   public static final class Builder {
-    private final List<String> names = new ArrayList<>();
-    private final List<String> values = new ArrayList<>();
+    private String[] names = new String[12];
+    private String[] values = new String[12];
+    private int n;
 
     private Builder() {}
 
@@ -326,8 +341,13 @@ public final class Labels implements Serializable, Comparable<Labels> {
       Objects.requireNonNull(name, "label name");
       Objects.requireNonNull(value, () -> "value of label " + name);
       if (!value.isEmpty()) {
-        names.add(name);
-        values.add(value);
+        if (n == names.length) {
+          names = Arrays.copyOf(names, n * 2);
+          values = Arrays.copyOf(values, n * 2);
+        }
+        names[n] = name;
+        values[n] = value;
+        n++;
       }
       return this;
     }
@@ -336,12 +356,17 @@ public final class Labels implements Serializable, Comparable<Labels> {
     public Builder set(String name, String value) {
       Objects.requireNonNull(name, "label name");
       Objects.requireNonNull(value, () -> "value of label " + name);
-      for (int i = names.size() - 1; i >= 0; i--) {
-        if (names.get(i).equals(name)) {
-          names.remove(i);
-          values.remove(i);
+      int kept = 0;
+      for (int i = 0; i < n; i++) {
+        if (!names[i].equals(name)) {
+          names[kept] = names[i];
+          values[kept] = values[i];
+          kept++;
         }
       }
+      Arrays.fill(names, kept, n, null);
+      Arrays.fill(values, kept, n, null);
+      n = kept;
       return add(name, value);
     }
 
@@ -351,20 +376,44 @@ public final class Labels implements Serializable, Comparable<Labels> {
     }
 
     public Labels build() {
-      int n = names.size();
-      Integer[] order = new Integer[n];
-      for (int i = 0; i < n; i++) {
+      if (n == 0) {
+        return EMPTY;
+      }
+      String[] sortedNames = Arrays.copyOf(names, n);
+      String[] sortedValues = Arrays.copyOf(values, n);
+      if (n > 32) {
+        return sortedByMergeSort(sortedNames, sortedValues);
+      }
+      // Insertion sort, stable: repeated names keep insertion order, so validation can report them.
+      for (int i = 1; i < n; i++) {
+        String name = sortedNames[i];
+        String value = sortedValues[i];
+        int j = i - 1;
+        while (j >= 0 && sortedNames[j].compareTo(name) > 0) {
+          sortedNames[j + 1] = sortedNames[j];
+          sortedValues[j + 1] = sortedValues[j];
+          j--;
+        }
+        sortedNames[j + 1] = name;
+        sortedValues[j + 1] = value;
+      }
+      return new Labels(sortedNames, sortedValues);
+    }
+
+    /** Many labels: a stable O(n log n) sort of the positions. */
+    private static Labels sortedByMergeSort(String[] names, String[] values) {
+      Integer[] order = new Integer[names.length];
+      for (int i = 0; i < order.length; i++) {
         order[i] = i;
       }
-      // Stable: repeated names keep insertion order, so validation can report them.
-      Arrays.sort(order, (a, b) -> names.get(a).compareTo(names.get(b)));
-      String[] sortedNames = new String[n];
-      String[] sortedValues = new String[n];
-      for (int i = 0; i < n; i++) {
-        sortedNames[i] = names.get(order[i]);
-        sortedValues[i] = values.get(order[i]);
+      Arrays.sort(order, (a, b) -> names[a].compareTo(names[b]));
+      String[] sortedNames = new String[names.length];
+      String[] sortedValues = new String[names.length];
+      for (int i = 0; i < order.length; i++) {
+        sortedNames[i] = names[order[i]];
+        sortedValues[i] = values[order[i]];
       }
-      return n == 0 ? EMPTY : new Labels(sortedNames, sortedValues);
+      return new Labels(sortedNames, sortedValues);
     }
   }
 

@@ -53,25 +53,15 @@ public final class SeriesValidator implements Serializable {
     return new SeriesValidator(maxLabelValueLength, millis);
   }
 
+  /** The first rule {@code series} breaks, with a message naming the series and label. */
   public Optional<SeriesViolation> validate(TimeSeries series) {
-    Optional<SeriesViolation> v = validateLabels(series.labels());
+    Optional<SeriesViolation> v = validateLabelsAndPresence(series);
     if (v.isPresent()) {
       return v;
     }
-    if (series.sampleCount() == 0) {
-      return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
-    }
-    if (maxFutureSkewMillis != Long.MAX_VALUE) {
-      // samples are sorted: the last one is the newest
-      long newest = series.timestamp(series.sampleCount() - 1);
-      long limit = System.currentTimeMillis() + maxFutureSkewMillis;
-      if (newest > limit) {
-        return violation(
-            SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
-            series.labels(),
-            "timestamp " + newest + " is " + (newest - limit + maxFutureSkewMillis)
-                + " ms ahead of the wall clock (limit " + maxFutureSkewMillis + " ms) in series " + series.labels());
-      }
+    int tooNew = firstTooFarInFuture(series);
+    if (tooNew < series.sampleCount()) {
+      return Optional.of(tooFarInFuture(series.slice(tooNew, series.sampleCount())));
     }
     for (int i = 1; i < series.sampleCount(); i++) {
       if (series.timestamp(i) == series.timestamp(i - 1)
@@ -86,6 +76,55 @@ public final class SeriesValidator implements Serializable {
     return Optional.empty();
   }
 
+  /**
+   * The rules a series breaks as a whole: its labels, and having no sample at all. For a series
+   * whose samples the caller checks one by one ({@link #firstTooFarInFuture}, repeated timestamps).
+   */
+  public Optional<SeriesViolation> validateLabelsAndPresence(TimeSeries series) {
+    Optional<SeriesViolation> v = validateLabels(series.labels());
+    if (v.isPresent() || series.sampleCount() > 0) {
+      return v;
+    }
+    return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
+  }
+
+  /**
+   * The index of the first sample of sorted {@code series} more than the allowed skew ahead of the
+   * wall clock now, or its sample count when there is none.
+   */
+  public int firstTooFarInFuture(TimeSeries series) {
+    int n = series.sampleCount();
+    if (maxFutureSkewMillis == Long.MAX_VALUE || n == 0) {
+      return n;
+    }
+    long limit = System.currentTimeMillis() + maxFutureSkewMillis;
+    int i = n;
+    while (i > 0 && series.timestamp(i - 1) > limit) {
+      i--;
+    }
+    return i;
+  }
+
+  /** The violation of samples (sorted) that are too far ahead of the wall clock. */
+  public SeriesViolation tooFarInFuture(TimeSeries samples) {
+    long newest = samples.timestamp(samples.sampleCount() - 1);
+    long ahead = newest - System.currentTimeMillis();
+    return violation(
+            SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
+            samples.labels(),
+            samples.sampleCount()
+                + " sample(s) up to timestamp "
+                + newest
+                + ", "
+                + ahead
+                + " ms ahead of the wall clock (limit "
+                + maxFutureSkewMillis
+                + " ms), in series "
+                + samples.labels())
+        .get();
+  }
+
+  /** The first rule the label set breaks. */
   public Optional<SeriesViolation> validateLabels(Labels labels) {
     String metric = labels.metricName();
     if (metric == null) {

@@ -28,51 +28,77 @@ final class OrderGuard {
     return GUARDS.computeIfAbsent(sinkId + "/" + shard, k -> new OrderGuard(capacity));
   }
 
-  private final Map<Labels, Long> newestSent;
+  /** Per series: the newest timestamp sent and its value's bits. */
+  private final Map<Labels, long[]> newestSent;
 
   OrderGuard(int capacity) {
     this.newestSent =
-        new LinkedHashMap<Labels, Long>(16, 0.75f, true) {
+        new LinkedHashMap<Labels, long[]>(16, 0.75f, true) {
           @Override
-          protected boolean removeEldestEntry(Map.Entry<Labels, Long> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<Labels, long[]> eldest) {
             return size() > capacity;
           }
         };
   }
 
-  /** The part of {@code ts} newer than what was sent; older samples go to {@code rejected}. */
-  TimeSeries admit(TimeSeries ts, List<WriteFailure> rejected) {
-    Long newest = newestSent.get(ts.labels());
-    if (newest == null || ts.timestamp(0) > newest) {
+  /**
+   * The part of {@code ts} newer than what was sent. A repeat of the newest sample sent (same
+   * timestamp, same value bits) is dropped and counted in {@code plan}, as Prometheus would accept
+   * it as a no-op; other samples at or before it go to {@code plan.conflicts} as {@code
+   * OUT_OF_ORDER} (or {@code DUPLICATE_TIMESTAMP} at the newest timestamp with another value).
+   */
+  TimeSeries admit(TimeSeries ts, RequestBuilder.Plan plan) {
+    long[] newest = newestSent.get(ts.labels());
+    if (newest == null || ts.timestamp(0) > newest[0]) {
       return ts; // samples are sorted: all newer
     }
     int firstNew = 0;
-    while (firstNew < ts.sampleCount() && ts.timestamp(firstNew) <= newest) {
+    while (firstNew < ts.sampleCount() && ts.timestamp(firstNew) <= newest[0]) {
       firstNew++;
     }
-    TimeSeries old = ts.slice(0, firstNew);
-    rejected.add(
-        WriteFailure.invalid(
-            old,
-            new SeriesViolation(
-                SeriesRule.OUT_OF_ORDER,
-                SeriesRule.OUT_OF_ORDER.name()
-                    + ": "
-                    + old.sampleCount()
-                    + " sample(s) of series "
-                    + ts.labels()
-                    + " at or before "
-                    + newest
-                    + ", which was already sent: "
-                    + SeriesRule.OUT_OF_ORDER.description())));
+    int older = firstNew;
+    if (ts.timestamp(firstNew - 1) == newest[0]) {
+      older--; // ts.slice(older, firstNew) is the one sample at the newest timestamp (deduplicated)
+      if (Double.doubleToRawLongBits(ts.value(older)) == newest[1]) {
+        plan.duplicateSamplesDropped++;
+      } else {
+        plan.conflicts.add(
+            violation(ts.slice(older, firstNew), SeriesRule.DUPLICATE_TIMESTAMP, newest, "has another value"));
+      }
+    }
+    if (older > 0) {
+      plan.conflicts.add(violation(ts.slice(0, older), SeriesRule.OUT_OF_ORDER, newest, "was already sent"));
+    }
     return firstNew == ts.sampleCount() ? null : ts.slice(firstNew, ts.sampleCount());
+  }
+
+  private static WriteFailure violation(TimeSeries samples, SeriesRule rule, long[] newest, String what) {
+    return WriteFailure.invalid(
+        samples,
+        new SeriesViolation(
+            rule,
+            rule.name()
+                + ": "
+                + samples.sampleCount()
+                + " sample(s) of series "
+                + samples.labels()
+                + " at or before "
+                + newest[0]
+                + ", which "
+                + what
+                + ": "
+                + rule.description()));
   }
 
   /** Records a delivered request. */
   void sent(List<TimeSeries> request) {
     for (TimeSeries ts : request) {
-      long last = ts.timestamp(ts.sampleCount() - 1);
-      newestSent.merge(ts.labels(), last, Math::max);
+      int last = ts.sampleCount() - 1;
+      long[] newest = newestSent.get(ts.labels());
+      if (newest == null || ts.timestamp(last) > newest[0]) {
+        newestSent.put(
+            ts.labels(), new long[] {ts.timestamp(last), Double.doubleToRawLongBits(ts.value(last))});
+      }
     }
   }
 }

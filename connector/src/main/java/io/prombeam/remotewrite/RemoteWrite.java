@@ -11,11 +11,11 @@ import io.prombeam.model.WriteFailure;
 import io.prombeam.model.WriteFailureCoder;
 import io.prombeam.sink.BadRecords;
 import io.prombeam.sink.ValidateSeriesFn;
-import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -24,7 +24,6 @@ import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -52,6 +51,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   public static final Duration DEFAULT_BATCH_SEND_DEADLINE = Duration.standardSeconds(5);
   public static final int DEFAULT_SHARDS = 4;
   public static final int DEFAULT_OUT_OF_ORDER_GUARD_SERIES = 100_000;
+  public static final Duration DEFAULT_MAX_REORDER_DELAY = Duration.standardMinutes(1);
+  public static final long DEFAULT_MAX_BUFFERED_SAMPLES_PER_SHARD = 2_500_000;
 
   public abstract HttpEndpoint endpoint();
 
@@ -73,6 +74,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   public abstract int outOfOrderGuardSeries();
 
+  public abstract Duration maxReorderDelay();
+
+  public abstract long maxBufferedSamplesPerShard();
+
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
 
   abstract Builder toBuilder();
@@ -89,6 +94,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .setMaxLabelValueLength(Integer.MAX_VALUE)
         .setMaxFutureSkew(Duration.millis(SeriesValidator.DEFAULT_MAX_FUTURE_SKEW_MILLIS))
         .setOutOfOrderGuardSeries(DEFAULT_OUT_OF_ORDER_GUARD_SERIES)
+        .setMaxReorderDelay(DEFAULT_MAX_REORDER_DELAY)
+        .setMaxBufferedSamplesPerShard(DEFAULT_MAX_BUFFERED_SAMPLES_PER_SHARD)
         .build();
   }
 
@@ -198,6 +205,30 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
+   * Unbounded input only: how long a sample may wait in its shard's reorder buffer for the input
+   * watermark to pass its timestamp (default 1 minute). Samples are released in timestamp order as
+   * the watermark passes them, so samples of a series that arrive out of order from several
+   * upstream splits are all sent, in order; this bounds the wait when the watermark stalls.
+   * {@link Duration#ZERO} turns the buffer off: samples are sent in arrival order, batched by
+   * {@link #withBatchSendDeadline}, which suits input already in order per series.
+   */
+  public RemoteWrite withMaxReorderDelay(Duration delay) {
+    checkArgument(delay != null && !delay.isShorterThan(Duration.ZERO), "maxReorderDelay must not be negative, got " + delay);
+    return toBuilder().setMaxReorderDelay(delay).build();
+  }
+
+  /**
+   * Unbounded input only: samples one shard's reorder buffer holds at most (default 2,500,000).
+   * When a shard reaches it, everything it holds is released at once, in timestamp order; a sample
+   * of a series arriving later but older than what was then sent becomes an {@code OUT_OF_ORDER}
+   * failure. Counted in {@code remote_write_reorder_buffer_overflows}.
+   */
+  public RemoteWrite withMaxBufferedSamplesPerShard(long samples) {
+    checkArgument(samples > 0, "maxBufferedSamplesPerShard must be positive, got " + samples);
+    return toBuilder().setMaxBufferedSamplesPerShard(samples).build();
+  }
+
+  /**
    * Also routes every failure, as a {@link BadRecord}, to Beam's dead-letter {@link
    * ErrorHandler} (as {@code KafkaIO.withBadRecordErrorHandler} does). The failure output is
    * still produced.
@@ -212,56 +243,40 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     endpoint().validate(name);
     retryPolicy().validate(name);
 
-    TupleTag<TimeSeries> validTag = new TupleTag<TimeSeries>() {};
-    TupleTag<WriteFailure> invalidTag = new TupleTag<WriteFailure>() {};
     SeriesValidator validator = SeriesValidator.DEFAULT.maxFutureSkewMillis(maxFutureSkew().getMillis());
     if (maxLabelValueLength() != Integer.MAX_VALUE) {
       validator = validator.maxLabelValueLength(maxLabelValueLength());
     }
-    PCollectionTuple validated =
-        input
-            // One buffer per shard, not per window: a series' samples from several windows must
-            // still leave in order through the same queue. Failures come out globally windowed.
-            .apply("GlobalWindow", Window.<TimeSeries>into(new GlobalWindows()))
-            .apply(
-            "Validate",
-            ParDo.of(
-                    new ValidateSeriesFn(
-                        validator, failurePolicy(), validTag, invalidTag, name, "remote_write"))
-                .withOutputTags(validTag, TupleTagList.of(invalidTag)));
-
-    PCollection<KV<Integer, List<TimeSeries>>> batched =
-        validated
-            .get(validTag)
-            .setCoder(TimeSeriesCoder.of())
-            .apply("BatchPerShard", ParDo.of(new ShardBatchFn(shards(), batchingLimit(input))))
-            .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TimeSeriesCoder.of())));
-
+    // One buffer per shard, not per window: a series' samples from several windows must still
+    // leave in order through the same queue. Failures come out globally windowed.
+    PCollection<TimeSeries> global =
+        input.apply("GlobalWindow", Window.<TimeSeries>into(new GlobalWindows()));
     TupleTag<WriteSummary> successTag = new TupleTag<WriteSummary>() {};
-    TupleTag<WriteFailure> sendFailureTag = new TupleTag<WriteFailure>() {};
-    PCollectionTuple sent =
-        batched.apply(
-            "SendPerShard",
-            ParDo.of(
-                    new ShardWriterFn(
-                        endpoint(),
-                        retryPolicy(),
-                        protocol(),
-                        maxSamplesPerSend(),
-                        batchSendDeadline(),
-                        failurePolicy(),
-                        successTag,
-                        sendFailureTag,
-                        name,
-                        Math.max(outOfOrderGuardSeries() / shards(), outOfOrderGuardSeries() > 0 ? 1 : 0)))
-                .withOutputTags(successTag, TupleTagList.of(sendFailureTag)));
-
+    TupleTag<WriteFailure> failureTag = new TupleTag<WriteFailure>() {};
+    PCollectionList<WriteFailure> failureParts;
+    PCollectionTuple sent;
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
+      sent = sendBounded(global, validator, successTag, failureTag, name);
+      failureParts = PCollectionList.of(sent.get(failureTag).setCoder(WriteFailureCoder.of()));
+    } else {
+      TupleTag<TimeSeries> validTag = new TupleTag<TimeSeries>() {};
+      TupleTag<WriteFailure> invalidTag = new TupleTag<WriteFailure>() {};
+      PCollectionTuple validated =
+          global.apply(
+              "Validate",
+              ParDo.of(
+                      new ValidateSeriesFn(
+                          validator, failurePolicy(), validTag, invalidTag, name, "remote_write"))
+                  .withOutputTags(validTag, TupleTagList.of(invalidTag)));
+      PCollection<TimeSeries> valid = validated.get(validTag).setCoder(TimeSeriesCoder.of());
+      sent = sendUnbounded(valid, successTag, failureTag, name);
+      failureParts =
+          PCollectionList.of(validated.get(invalidTag).setCoder(WriteFailureCoder.of()))
+              .and(sent.get(failureTag).setCoder(WriteFailureCoder.of()));
+    }
     PCollection<WriteSummary> successes =
         sent.get(successTag).setCoder(SerializableCoder.of(WriteSummary.class));
-    PCollection<WriteFailure> failures =
-        PCollectionList.of(validated.get(invalidTag).setCoder(WriteFailureCoder.of()))
-            .and(sent.get(sendFailureTag).setCoder(WriteFailureCoder.of()))
-            .apply("Failures", Flatten.pCollections());
+    PCollection<WriteFailure> failures = failureParts.apply("Failures", Flatten.pCollections());
     if (badRecordErrorHandler() != null) {
       badRecordErrorHandler()
           .addErrorCollection(failures.apply("ToBadRecords", BadRecords.fromFailures()));
@@ -270,22 +285,88 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
-   * Bounded input is gathered per bundle (throughput). Unbounded input is not: a streaming runner
-   * may keep a bundle open for long (embedded Flink held one for the whole of a 12 s job), and a
-   * sample must not wait for that — each series goes on at once and the shard writer's
-   * {@code batchSendDeadline} alone bounds its wait.
+   * Bounded input: every series is merged whole first (all its samples, from wherever they come,
+   * in one element with the other series of its bucket: {@link PreMergeFn} within bundles, then
+   * {@link MergeSeriesFn}, which runners lift before the shuffle), then validated, sorted,
+   * deduplicated and sent straight from there. A complete series needs no per-series order across
+   * workers, hence no second shuffle to shard writers. Validation comes after the merge: once per
+   * series instead of once per sample, and without a multi-output step before the shuffle, which
+   * would break Flink's operator chain and serialize every sample once more.
    */
-  private int batchingLimit(PCollection<TimeSeries> input) {
-    return input.isBounded() == PCollection.IsBounded.BOUNDED ? maxSamplesPerSend() : 1;
+  private PCollectionTuple sendBounded(
+      PCollection<TimeSeries> input,
+      SeriesValidator validator,
+      TupleTag<WriteSummary> successTag,
+      TupleTag<WriteFailure> failureTag,
+      String name) {
+    return input
+        .apply("MergeInBundle", ParDo.of(new PreMergeFn()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
+        .apply("MergePerSeries", Combine.perKey(new MergeSeriesFn()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
+        .apply(
+            "SendSeries",
+            ParDo.of(
+                    new CompleteSeriesWriterFn(
+                        endpoint(),
+                        retryPolicy(),
+                        protocol(),
+                        maxSamplesPerSend(),
+                        shards(),
+                        failurePolicy(),
+                        successTag,
+                        failureTag,
+                        name,
+                        validator))
+                .withOutputTags(successTag, TupleTagList.of(failureTag)));
+  }
+
+  /**
+   * Unbounded input: series are pinned to shards and each shard's stateful writer orders and sends
+   * them (see {@link ShardWriterFn}).
+   */
+  private PCollectionTuple sendUnbounded(
+      PCollection<TimeSeries> valid,
+      TupleTag<WriteSummary> successTag,
+      TupleTag<WriteFailure> failureTag,
+      String name) {
+    return valid
+        // Not gathered per bundle: a streaming runner may keep a bundle open for long (embedded
+        // Flink held one for the whole of a 12 s job), and a sample must not wait for that.
+        .apply("BatchPerShard", ParDo.of(new ShardBatchFn(shards(), 1)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TimeSeriesCoder.of())))
+        .apply(
+            "SendPerShard",
+            ParDo.of(
+                    new ShardWriterFn(
+                        endpoint(),
+                        retryPolicy(),
+                        protocol(),
+                        maxSamplesPerSend(),
+                        batchSendDeadline(),
+                        maxReorderDelay(),
+                        maxBufferedSamplesPerShard(),
+                        failurePolicy(),
+                        successTag,
+                        failureTag,
+                        name,
+                        Math.max(
+                            outOfOrderGuardSeries() / shards(), outOfOrderGuardSeries() > 0 ? 1 : 0)))
+                .withOutputTags(successTag, TupleTagList.of(failureTag)));
   }
 
   /** A series' shard: a mixed hash of its labels, stable across JVMs and runs. */
   static int shardOf(TimeSeries ts, int shards) {
-    int h = ts.labels().hashCode();
+    return mix(ts.labels().hashCode(), shards);
+  }
+
+  /** {@code hash} mixed and reduced to {@code [0, n)}. */
+  static int mix(int hash, int n) {
+    int h = hash;
     h ^= h >>> 16;
     h *= 0x85ebca6b;
     h ^= h >>> 13;
-    return Math.floorMod(h, shards);
+    return Math.floorMod(h, n);
   }
 
   @Override
@@ -299,6 +380,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .add(DisplayData.item("batchSendDeadline", batchSendDeadline()).withLabel("Batch send deadline"))
         .add(DisplayData.item("shards", shards()).withLabel("Shards"))
         .add(DisplayData.item("outOfOrderGuard", outOfOrderGuardSeries()).withLabel("Out-of-order guard (series)"))
+        .add(DisplayData.item("maxReorderDelay", maxReorderDelay()).withLabel("Max reorder delay (unbounded input)"))
+        .add(DisplayData.item("maxBufferedSamplesPerShard", maxBufferedSamplesPerShard()).withLabel("Reorder buffer bound per shard"))
         .add(DisplayData.item("maxFutureSkew", maxFutureSkew()).withLabel("Max future skew"))
         .add(DisplayData.item("failurePolicy", failurePolicy().name()).withLabel("Failure policy"));
   }
@@ -330,6 +413,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     abstract Builder setMaxFutureSkew(Duration d);
 
     abstract Builder setOutOfOrderGuardSeries(int n);
+
+    abstract Builder setMaxReorderDelay(Duration d);
+
+    abstract Builder setMaxBufferedSamplesPerShard(long n);
 
     abstract Builder setBadRecordErrorHandler(@Nullable ErrorHandler<BadRecord, ?> h);
 

@@ -53,7 +53,7 @@ public final class RequestBuilder {
     for (List<TimeSeries> parts : byLabels.values()) {
       TimeSeries merged = mergeAndDedupe(parts, plan);
       if (guard != null) {
-        merged = guard.admit(merged, plan.conflicts);
+        merged = guard.admit(merged, plan);
         if (merged == null) {
           continue;
         }
@@ -80,7 +80,8 @@ public final class RequestBuilder {
     return plan;
   }
 
-  private static TimeSeries mergeAndDedupe(List<TimeSeries> parts, Plan plan) {
+  /** One series from its parts: samples sorted, exact repeats dropped, conflicting ones to {@code plan.conflicts}. */
+  static TimeSeries mergeAndDedupe(List<TimeSeries> parts, Plan plan) {
     TimeSeries first = parts.get(0);
     if (parts.size() == 1 && !hasRepeatedTimestamp(first)) {
       return first; // the common case: no copy

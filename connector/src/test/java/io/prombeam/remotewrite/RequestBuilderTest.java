@@ -85,7 +85,8 @@ public class RequestBuilderTest {
         second.requests.get(0));
     assertEquals(1, second.conflicts.size());
     assertEquals(SeriesRule.OUT_OF_ORDER, second.conflicts.get(0).rule());
-    assertEquals(TimeSeries.builder("a").sample(10, 1).sample(20, 2).build(), second.conflicts.get(0).series());
+    assertEquals(TimeSeries.builder("a").sample(10, 1).build(), second.conflicts.get(0).series());
+    assertEquals(1, second.duplicateSamplesDropped); // 20=2 again: what Prometheus takes as a no-op
   }
 
   @Test
@@ -94,10 +95,30 @@ public class RequestBuilderTest {
     for (String n : new String[] {"a", "b", "c"}) {
       guard.sent(List.of(TimeSeries.builder(n).sample(20, 2).build()));
     }
-    java.util.List<io.prombeam.model.WriteFailure> rejected = new java.util.ArrayList<>();
+    RequestBuilder.Plan plan = new RequestBuilder.Plan();
     // "a" was evicted (least recently used): no longer checked
-    assertEquals(1, guard.admit(TimeSeries.builder("a").sample(10, 1).build(), rejected).sampleCount());
-    assertEquals(null, guard.admit(TimeSeries.builder("c").sample(10, 1).build(), rejected));
-    assertEquals(1, rejected.size());
+    assertEquals(1, guard.admit(TimeSeries.builder("a").sample(10, 1).build(), plan).sampleCount());
+    assertEquals(null, guard.admit(TimeSeries.builder("c").sample(10, 1).build(), plan));
+    assertEquals(1, plan.conflicts.size());
+  }
+
+  @Test
+  public void orderGuardDropsARepeatOfTheNewestSampleAndNamesAConflictingOne() {
+    OrderGuard guard = new OrderGuard(10);
+    guard.sent(List.of(TimeSeries.builder("a").sample(10, 1).sample(20, 2).build()));
+    RequestBuilder.Plan plan = new RequestBuilder.Plan();
+    // an exact repeat of the newest sample: dropped, counted, not a failure
+    assertEquals(
+        TimeSeries.builder("a").sample(30, 3).build(),
+        guard.admit(TimeSeries.builder("a").sample(20, 2).sample(30, 3).build(), plan));
+    assertEquals(1, plan.duplicateSamplesDropped);
+    assertEquals(0, plan.conflicts.size());
+    // another value at the newest timestamp, and an older sample
+    assertEquals(null, guard.admit(TimeSeries.builder("a").sample(15, 9).sample(20, 7).build(), plan));
+    assertEquals(2, plan.conflicts.size());
+    assertEquals(SeriesRule.DUPLICATE_TIMESTAMP, plan.conflicts.get(0).rule());
+    assertEquals(TimeSeries.builder("a").sample(20, 7).build(), plan.conflicts.get(0).series());
+    assertEquals(SeriesRule.OUT_OF_ORDER, plan.conflicts.get(1).rule());
+    assertEquals(TimeSeries.builder("a").sample(15, 9).build(), plan.conflicts.get(1).series());
   }
 }

@@ -1,0 +1,110 @@
+package io.prombeam.remotewrite;
+
+import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.RetryClassifier;
+import io.prombeam.http.SendOutcome;
+import io.prombeam.model.FailurePolicy;
+import io.prombeam.model.FailureReason;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.DeferredMetrics;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both remote-write senders do with the outcome of a request: count it in the sink's
+ * metrics, log progress, and turn it into a {@link WriteSummary} or one {@link WriteFailure} per
+ * series (or an exception under {@link FailurePolicy#FAIL_PIPELINE}). Runs on the DoFn's own thread,
+ * where Beam's metrics container is.
+ */
+final class DeliveryReport {
+  private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
+
+  private final HttpEndpoint endpoint;
+  private final FailurePolicy failurePolicy;
+  private final String transformName;
+  private final DeferredMetrics metrics = new DeferredMetrics(SinkMetrics.NAMESPACE);
+  private final ProgressLog progress;
+
+  DeliveryReport(HttpEndpoint endpoint, FailurePolicy failurePolicy, String transformName) {
+    this.endpoint = endpoint;
+    this.failurePolicy = failurePolicy;
+    this.transformName = transformName;
+    this.progress = new ProgressLog(LOG, endpoint.redactedUrl());
+  }
+
+  DeferredMetrics metrics() {
+    return metrics;
+  }
+
+  /** Counts retries of one request of {@code samples} samples. */
+  void retried(long retries, long samples) {
+    metrics.inc(SinkMetrics.RETRIES, retries);
+    metrics.inc(SinkMetrics.SAMPLES_RETRIED, retries * samples);
+  }
+
+  /**
+   * Reports one request's outcome: a summary to {@code successes} when it was delivered, else each
+   * of its series to {@code failures}, classified as {@code REJECTED} (a status not worth
+   * retrying) or {@code RETRIES_EXHAUSTED}.
+   *
+   * @return whether the request was delivered
+   */
+  boolean delivered(
+      int shard,
+      List<TimeSeries> request,
+      RemoteWriteClient.Delivery d,
+      Consumer<WriteSummary> successes,
+      Consumer<WriteFailure> failures) {
+    SendOutcome outcome = d.outcome;
+    metrics.inc(SinkMetrics.REQUESTS);
+    metrics.update(SinkMetrics.REQUEST_LATENCY_MS, outcome.lastAttemptMillis());
+    if (outcome.success()) {
+      metrics.inc(SinkMetrics.SAMPLES_SENT, d.samples);
+      metrics.inc(SinkMetrics.SERIES_SENT, request.size());
+      metrics.inc(SinkMetrics.COMPRESSED_BYTES, d.compressedBytes);
+      metrics.inc(SinkMetrics.UNCOMPRESSED_BYTES, d.uncompressedBytes);
+      progress.sent(d.samples, d.compressedBytes);
+      successes.accept(
+          new WriteSummary(
+              shard,
+              request.size(),
+              d.samples,
+              d.compressedBytes,
+              outcome.status(),
+              outcome.attempts(),
+              outcome.lastAttemptMillis()));
+      return true;
+    }
+    metrics.inc(SinkMetrics.REQUESTS_FAILED);
+    FailureReason reason =
+        outcome.status() != 0 && !RetryClassifier.isRetryable(outcome.status())
+            ? FailureReason.REJECTED
+            : FailureReason.RETRIES_EXHAUSTED;
+    LOG.error(
+        "{}: request of {} series / {} samples to {} not delivered: {}",
+        transformName,
+        request.size(),
+        d.samples,
+        endpoint.redactedUrl(),
+        outcome);
+    for (TimeSeries ts : request) {
+      failed(
+          new WriteFailure(ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
+          failures);
+    }
+    return false;
+  }
+
+  /** Reports one series not delivered; throws instead under {@link FailurePolicy#FAIL_PIPELINE}. */
+  void failed(WriteFailure failure, Consumer<WriteFailure> failures) {
+    metrics.inc(SinkMetrics.SAMPLES_FAILED, failure.series().sampleCount());
+    if (failurePolicy == FailurePolicy.FAIL_PIPELINE) {
+      metrics.flush();
+      throw new IllegalStateException(transformName + ": not delivered: " + failure);
+    }
+    failures.accept(failure);
+  }
+}

@@ -1,0 +1,96 @@
+package io.prombeam.remotewrite;
+
+import io.prombeam.model.Labels;
+import io.prombeam.model.MetricMetadata;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.TimeSeriesCoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import org.apache.beam.sdk.coders.AtomicCoder;
+
+/**
+ * A growing, unsorted run of one series' samples (its labels are the grouping key, kept
+ * elsewhere): what {@link MergeSamplesFn} accumulates. Appending is amortized O(1), so merging a
+ * series sample by sample costs no more than building it whole.
+ */
+final class SampleRun {
+  long[] timestamps;
+  double[] values;
+  int size;
+  MetricMetadata metadata; // the first one seen; nullable
+
+  SampleRun() {
+    this(4);
+  }
+
+  private SampleRun(int capacity) {
+    timestamps = new long[capacity];
+    values = new double[capacity];
+  }
+
+  void add(TimeSeries ts) {
+    ensureRoom(ts.sampleCount());
+    for (int i = 0; i < ts.sampleCount(); i++) {
+      timestamps[size] = ts.timestamp(i);
+      values[size] = ts.value(i);
+      size++;
+    }
+    if (metadata == null) {
+      metadata = ts.metadata();
+    }
+  }
+
+  void addAll(SampleRun other) {
+    ensureRoom(other.size);
+    System.arraycopy(other.timestamps, 0, timestamps, size, other.size);
+    System.arraycopy(other.values, 0, values, size, other.size);
+    size += other.size;
+    if (metadata == null) {
+      metadata = other.metadata;
+    }
+  }
+
+  private void ensureRoom(int more) {
+    if (size + more > timestamps.length) {
+      int capacity = Math.max(size + more, timestamps.length * 2);
+      timestamps = Arrays.copyOf(timestamps, capacity);
+      values = Arrays.copyOf(values, capacity);
+    }
+  }
+
+  /** The samples as a series with the given labels, sorted by timestamp (stable). */
+  TimeSeries toSeries(Labels labels) {
+    TimeSeries.Builder b = TimeSeries.builder(labels).metadata(metadata);
+    for (int i = 0; i < size; i++) {
+      b.sample(timestamps[i], values[i]);
+    }
+    return b.build();
+  }
+
+  /**
+   * Codes a run as a label-less {@link TimeSeries} with {@link TimeSeriesCoder}, so the samples
+   * travel in the same compact block (delta timestamps, raw value bits) as everywhere else.
+   */
+  static final class Coder extends AtomicCoder<SampleRun> {
+    private static final long serialVersionUID = 1L;
+    static final Coder INSTANCE = new Coder();
+
+    @Override
+    public void encode(SampleRun run, OutputStream out) throws IOException {
+      TimeSeriesCoder.of().encode(run.toSeries(Labels.EMPTY), out);
+    }
+
+    @Override
+    public SampleRun decode(InputStream in) throws IOException {
+      TimeSeries ts = TimeSeriesCoder.of().decode(in);
+      SampleRun run = new SampleRun(Math.max(4, ts.sampleCount()));
+      run.add(ts);
+      return run;
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}
