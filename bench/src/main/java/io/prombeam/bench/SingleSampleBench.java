@@ -166,7 +166,7 @@ public final class SingleSampleBench {
       Instant start = Instant.now().plus(Duration.standardSeconds(3));
       Duration tick = Duration.millis(200);
       input =
-          p.apply(PeriodicImpulse.create().startAt(start).stopAt(start.plus(tick.multipliedBy(perSeries))).withInterval(tick))
+          p.apply(PeriodicImpulse.create().startAt(start).stopAt(start.plus(tick.multipliedBy(perSeries - 1))).withInterval(tick))
               .apply(ParDo.of(new Round(series)))
               .apply(Reshuffle.viaRandomKey())
               .apply(ParDo.of(new TickSample()));

@@ -217,7 +217,53 @@ public final class Labels implements Serializable, Comparable<Labels> {
    * Unlike {@link #hashCode()}, decodes the strings of a label set that has only its encoded form.
    */
   public int stringHash() {
-    return hashStrings(strings());
+    Strings s = strings;
+    if (s == null) {
+      int h = hashAsciiEncoded(encoded, size);
+      if (h != NOT_ASCII) {
+        return h;
+      }
+      s = strings();
+    }
+    return hashStrings(s);
+  }
+
+  private static final int NOT_ASCII = 0;
+
+  /**
+   * {@link #hashStrings} computed on the encoded form without decoding it: for ASCII text a
+   * string's hash is the same polynomial over its bytes. {@link #NOT_ASCII} when a byte is not
+   * ASCII (or the hash happens to be 0), and the caller decodes instead.
+   */
+  private static int hashAsciiEncoded(byte[] e, int size) {
+    int h = 1;
+    int seen = 0;
+    int p = 0;
+    for (int i = 0; i < size; i++) {
+      long label = readVarint(e, p + 1);
+      p = (int) (label >>> 32);
+      int end = p + (int) label;
+      int nameHash = 0;
+      if (e[p] == NAME_TAG) {
+        long name = readVarint(e, p + 1);
+        int start = (int) (name >>> 32);
+        for (int k = start; k < start + (int) name; k++) {
+          nameHash = 31 * nameHash + e[k];
+          seen |= e[k];
+        }
+        p = start + (int) name;
+      }
+      long value = readVarint(e, p + 1);
+      int start = (int) (value >>> 32);
+      int valueHash = 0;
+      for (int k = start; k < start + (int) value; k++) {
+        valueHash = 31 * valueHash + e[k];
+        seen |= e[k];
+      }
+      h = 31 * (31 * h + nameHash) + valueHash;
+      p = end;
+    }
+    return seen < 0 || h == NOT_ASCII ? NOT_ASCII : h;
   }
 
   /**

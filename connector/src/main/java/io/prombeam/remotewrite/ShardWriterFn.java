@@ -149,7 +149,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSumma
     }
     Long before = buffered.read();
     long count = (before == null ? 0 : before) + batchSamples;
-    buffer.add(new Parcel(System.currentTimeMillis(), batch));
+    buffer.add(new Parcel(processingTime(deadline), batch));
     State state = new State(element.getKey(), buffer, buffered, releaseAt, deadline, release);
     if (count >= (reordering() ? maxBufferedSamples : maxSamplesPerSend)) {
       if (reordering()) {
@@ -184,7 +184,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSumma
       MultiOutputReceiver out)
       throws InterruptedException {
     State state = new State(shard, buffer, buffered, releaseAt, deadline, release);
-    release(state, watermark(release), System.currentTimeMillis() - maxReorderDelay.getMillis(), out);
+    release(state, watermark(release), processingTime(deadline) - maxReorderDelay.getMillis(), out);
     report.metrics().flush();
   }
 
@@ -200,7 +200,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSumma
       throws InterruptedException {
     State state = new State(shard, buffer, buffered, releaseAt, deadline, release);
     if (reordering()) {
-      release(state, watermark(release), System.currentTimeMillis() - maxReorderDelay.getMillis(), out);
+      release(state, watermark(release), processingTime(deadline) - maxReorderDelay.getMillis(), out);
     } else {
       release(state, Long.MAX_VALUE, Long.MAX_VALUE, out);
     }
@@ -244,6 +244,11 @@ final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSumma
       this.deadline = deadline;
       this.release = release;
     }
+  }
+
+  /** The runner's processing time (a test clock under TestStream), in epoch millis. */
+  private static long processingTime(Timer processingTimeTimer) {
+    return processingTimeTimer.getCurrentRelativeTime().getMillis();
   }
 
   /** The input watermark, in epoch millis. */

@@ -50,6 +50,8 @@ public class LabelsTest {
       assertEquals(fresh, decoded);
       assertEquals(decoded, fresh);
       assertEquals(fresh.hashCode(), decoded.hashCode());
+      // the string hash, computed from the bytes for ASCII, decoded otherwise, is the same too
+      assertEquals(l.toString(), Labels.of(pairs(l)).stringHash(), CoderUtils.clone(LabelsCoder.of(), l).stringHash());
       assertEquals(0, fresh.compareTo(decoded));
       assertEquals(fresh.toString(), decoded.toString());
       for (int i = 0; i < l.size(); i++) {
@@ -109,6 +111,26 @@ public class LabelsTest {
         assertEquals(l, in.readObject());
       }
     }
+  }
+
+  @Test
+  public void builderSortsByNameStablyAtAnySize() {
+    for (int n : new int[] {1, 2, 11, 33, 70}) {
+      Labels.Builder b = Labels.builder();
+      for (int i = n - 1; i >= 0; i--) {
+        b.add(String.format("l%03d", i), "v" + i);
+      }
+      b.add("l000", "again"); // a repeated name keeps its insertion order
+      Labels l = b.build();
+      assertEquals(n + 1, l.size());
+      for (int i = 1; i < l.size(); i++) {
+        assertTrue(l.name(i - 1).compareTo(l.name(i)) <= 0);
+      }
+      assertEquals("v0", l.value(0));
+      assertEquals("again", l.value(1));
+    }
+    Labels.Builder b = Labels.builder().add("b", "1").add("a", "1").add("b", "2");
+    assertEquals(Labels.of("a", "1", "b", "3"), b.set("b", "3").build());
   }
 
   private static String[] pairs(Labels l) {
