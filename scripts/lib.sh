@@ -7,6 +7,7 @@ ensure_servers() {
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v prometheus-pushgateway >/dev/null 2>&1 || missing+=(prometheus-pushgateway)
   command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
+  command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     echo ">> installing ${missing[*]}"

@@ -1,0 +1,217 @@
+package io.prombeam.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.prombeam.PrometheusIO;
+import io.prombeam.model.SeriesRule;
+import io.prombeam.model.TimeSeries;
+import io.prombeam.model.WriteFailure;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+
+/**
+ * The input users have, one element per sample in no order, into a real Prometheus (which refuses
+ * out-of-order samples) and a real VictoriaMetrics (which keeps a repeat twice) at once, with the
+ * default sink: every sample is stored exactly once with its exact timestamp and value, and the
+ * only failures are the conflicting repeats, each named. Bounded input (merged whole per series)
+ * and unbounded input (released by the watermark), on DirectRunner and embedded Flink.
+ */
+@RunWith(Parameterized.class)
+public class AnyInputOrderIT {
+  @ClassRule public static final PrometheusServer PROMETHEUS = new PrometheusServer();
+  @ClassRule public static final VictoriaMetricsServer VICTORIA = new VictoriaMetricsServer();
+
+  @Parameterized.Parameters(name = "{0}")
+  public static List<Object[]> runners() {
+    return Runners.all();
+  }
+
+  private final String runner;
+
+  public AnyInputOrderIT(String runner) {
+    this.runner = runner;
+  }
+
+  private static TimeSeries sample(String run, int series, long t, double v) {
+    return TimeSeries.builder("prombeam_it_any_order")
+        .label("run", run)
+        .label("s", Integer.toString(series))
+        .label("job", "it")
+        .sample(t, v)
+        .build();
+  }
+
+  @Test
+  public void boundedShuffledSamplesWithRepeatsAreStoredExactlyOnce() throws Exception {
+    String run = UUID.randomUUID().toString();
+    int series = 300;
+    int samples = 40;
+    long base = System.currentTimeMillis() - 20 * 60_000L;
+    Map<Integer, TreeMap<Long, Double>> expected = new TreeMap<>();
+    List<TimeSeries> input = new ArrayList<>();
+    for (int s = 0; s < series; s++) {
+      for (int i = 0; i < samples; i++) {
+        long t = base + i * 15_000L + s;
+        double v = s * 1000 + i + 0.5;
+        expected.computeIfAbsent(s, k -> new TreeMap<>()).put(t, v);
+        input.add(sample(run, s, t, v));
+        if ((s + i) % 7 == 0) {
+          input.add(sample(run, s, t, v)); // an exact repeat
+        }
+      }
+    }
+    int[] conflicted = {7, 77, 177};
+    for (int s : conflicted) {
+      input.add(sample(run, s, base + 5 * 15_000L + s, -1)); // same timestamp, another value
+    }
+    Collections.shuffle(input, new Random(7));
+
+    Pipeline p = Pipeline.create(Runners.options(runner));
+    PCollection<TimeSeries> samplesIn = p.apply(Create.of(input));
+    String bin = "any-order-bounded-" + run;
+    samplesIn
+        .apply("ToPrometheus", PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()))
+        .getFailures()
+        .apply("CollectP", ParDo.of(new Runners.Collect<WriteFailure>(bin + "-p")));
+    samplesIn
+        .apply("ToVictoria", PrometheusIO.remoteWrite().withUrl(VICTORIA.remoteWriteUrl()))
+        .getFailures()
+        .apply("CollectV", ParDo.of(new Runners.Collect<WriteFailure>(bin + "-v")));
+    p.run().waitUntilFinish();
+
+    String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
+    assertStored("Prometheus", withConflicts(expected, Runners.Collect.get(bin + "-p"), conflicted.length, base),
+        fromPrometheus(PROMETHEUS.rawSamples(selector, "30m", System.currentTimeMillis())));
+    assertStored("VictoriaMetrics", withConflicts(expected, Runners.Collect.get(bin + "-v"), conflicted.length, base),
+        fromVictoria(VICTORIA.export(selector)));
+  }
+
+  /**
+   * Checks that the failures are exactly the conflicting repeats, and returns what the receiver
+   * must then hold: whichever of the two values the sink kept, the failure holding the other.
+   */
+  private static Map<Integer, TreeMap<Long, Double>> withConflicts(
+      Map<Integer, TreeMap<Long, Double>> expected, List<WriteFailure> failures, int conflicts, long base) {
+    assertEquals(failures.toString(), conflicts, failures.size());
+    Map<Integer, TreeMap<Long, Double>> out = new TreeMap<>();
+    expected.forEach((s, samples) -> out.put(s, new TreeMap<>(samples)));
+    for (WriteFailure f : failures) {
+      assertEquals(SeriesRule.DUPLICATE_TIMESTAMP, f.rule());
+      assertTrue(f.message(), f.message().contains("prombeam_it_any_order"));
+      int s = Integer.parseInt(f.series().labels().get("s"));
+      long t = f.series().timestamp(0);
+      assertEquals(base + 5 * 15_000L + s, t);
+      double failed = f.series().value(0);
+      out.get(s).put(t, failed == -1 ? expected.get(s).get(t) : -1);
+    }
+    return out;
+  }
+
+  /** Each tick: one sample of each series at the tick's time, scattered over the workers. */
+  static final class Tick extends DoFn<Instant, TimeSeries> {
+    private final String run;
+    private final int series;
+
+    Tick(String run, int series) {
+      this.run = run;
+      this.series = series;
+    }
+
+    @ProcessElement
+    public void process(@Element Instant tick, OutputReceiver<TimeSeries> out) {
+      for (int s = 0; s < series; s++) {
+        out.output(sample(run, s, tick.getMillis(), s + tick.getMillis() % 100_000));
+      }
+    }
+  }
+
+  @Test
+  public void unboundedSamplesFromSeveralWorkersAreStoredExactlyOnce() throws Exception {
+    String run = UUID.randomUUID().toString();
+    int series = 200;
+    int ticks = 10;
+    long interval = 300;
+    Instant start = Instant.now().plus(Duration.standardSeconds(2));
+    Map<Integer, TreeMap<Long, Double>> expected = new TreeMap<>();
+    for (int s = 0; s < series; s++) {
+      for (int k = 0; k < ticks; k++) {
+        long t = start.getMillis() + k * interval;
+        expected.computeIfAbsent(s, x -> new TreeMap<>()).put(t, (double) (s + t % 100_000));
+      }
+    }
+    Pipeline p = Pipeline.create(Runners.options(runner));
+    PCollection<TimeSeries> samplesIn =
+        p.apply(
+                PeriodicImpulse.create()
+                    .startAt(start)
+                    .stopAt(start.plus(Duration.millis(interval * (ticks - 1))))
+                    .withInterval(Duration.millis(interval)))
+            .apply(ParDo.of(new Tick(run, series)))
+            .apply(Reshuffle.viaRandomKey());
+    String bin = "any-order-unbounded-" + run;
+    samplesIn
+        .apply("ToPrometheus", PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()))
+        .getFailures()
+        .apply("CollectP", ParDo.of(new Runners.Collect<WriteFailure>(bin)));
+    samplesIn
+        .apply("ToVictoria", PrometheusIO.remoteWrite().withUrl(VICTORIA.remoteWriteUrl()))
+        .getFailures()
+        .apply("CollectV", ParDo.of(new Runners.Collect<WriteFailure>(bin)));
+    p.run().waitUntilFinish();
+
+    assertEquals(List.of(), Runners.Collect.get(bin));
+    String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
+    assertStored("Prometheus", expected, fromPrometheus(PROMETHEUS.rawSamples(selector, "5m", System.currentTimeMillis())));
+    assertStored("VictoriaMetrics", expected, fromVictoria(VICTORIA.export(selector)));
+  }
+
+  private static Map<Integer, TreeMap<Long, Double>> fromPrometheus(
+      Map<Map<String, String>, TreeMap<Long, Double>> stored) {
+    Map<Integer, TreeMap<Long, Double>> out = new TreeMap<>();
+    stored.forEach((labels, samples) -> out.put(Integer.parseInt(labels.get("s")), samples));
+    return out;
+  }
+
+  /** VictoriaMetrics' samples by series; a sample stored twice fails here. */
+  private static Map<Integer, TreeMap<Long, Double>> fromVictoria(Map<Map<String, String>, List<long[]>> stored) {
+    Map<Integer, TreeMap<Long, Double>> out = new TreeMap<>();
+    stored.forEach(
+        (labels, samples) -> {
+          TreeMap<Long, Double> byTime = new TreeMap<>();
+          for (long[] s : samples) {
+            Double before = byTime.put(s[0], Double.longBitsToDouble(s[1]));
+            assertEquals("VictoriaMetrics holds sample " + s[0] + " of " + labels + " once", null, before);
+          }
+          out.put(Integer.parseInt(labels.get("s")), byTime);
+        });
+    return out;
+  }
+
+  /** Every series, every sample, exactly; reports the first series that differs. */
+  private static void assertStored(
+      String receiver, Map<Integer, TreeMap<Long, Double>> expected, Map<Integer, TreeMap<Long, Double>> stored) {
+    assertEquals(receiver + ": series stored", expected.keySet(), stored.keySet());
+    for (Map.Entry<Integer, TreeMap<Long, Double>> e : expected.entrySet()) {
+      assertEquals(receiver + ": samples of series " + e.getKey(), e.getValue(), stored.get(e.getKey()));
+    }
+  }
+}
