@@ -127,8 +127,7 @@ public final class EndToEndBench {
     Pipeline p = Pipeline.create(options);
     p.apply(GenerateSequence.from(0).to(series))
         .apply(ParDo.of(new MakeSeries(samplesPerSeries)))
-        .apply(PrometheusIO.remoteWrite().withUrl(receiverUrl + "/api/v1/write").withShards(shards).withMaxSamplesPerSend(batch)
-            .withOutOfOrderGuard(0))
+        .apply(PrometheusIO.remoteWrite().withUrl(receiverUrl + "/api/v1/write").withShards(shards).withMaxSamplesPerSend(batch))
         .getSuccesses()
         .apply(ParDo.of(new RecordLatency()));
     long t0 = System.nanoTime();

@@ -87,7 +87,7 @@ public final class PrometheusIngestBench {
         Pipeline p = Pipeline.create(EndToEndBench.options(runner));
         p.apply(GenerateSequence.from(0).to(n))
             .apply(ParDo.of(new Workloads.DistinctSeries(run, perSeries, t0)))
-            .apply(PrometheusIO.remoteWrite().withUrl(base + "/api/v1/write").withShards(shards).withOutOfOrderGuard(0));
+            .apply(PrometheusIO.remoteWrite().withUrl(base + "/api/v1/write").withShards(shards));
         double promCpu0 = cpuSeconds(prometheus.pid());
         long jvmCpu0 = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         long w0 = System.nanoTime();

@@ -96,7 +96,7 @@ public final class ScaleBench {
                 .withLabels(i -> Map.of("label_set", Long.toString(i % count))));
         expectedSeries = count;
       }
-      series.apply(PrometheusIO.remoteWrite().withUrl(url + "/api/v1/write").withShards(4).withOutOfOrderGuard(0));
+      series.apply(PrometheusIO.remoteWrite().withUrl(url + "/api/v1/write").withShards(4));
       long t0 = System.nanoTime();
       PipelineResult r = p.run();
       r.waitUntilFinish();

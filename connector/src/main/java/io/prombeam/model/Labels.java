@@ -470,6 +470,83 @@ public final class Labels implements Serializable, Comparable<Labels> {
 
   // ---- the encoded form ----
 
+  private static final byte[] METRIC_NAME_BYTES = METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * For the validator: whether this label set, held only in its encoded form (as after a coder),
+   * is ASCII and passes the label rules, checked on the bytes without decoding a string. False
+   * means "not known": the validator then checks the strings and names what is wrong.
+   */
+  boolean isValidAsciiEncodedForm(int maxValueLength) {
+    byte[] e = encoded;
+    if (strings != null || e == null || e == NOT_ENCODABLE) {
+      return false;
+    }
+    boolean hasMetricName = false;
+    int prevName = -1;
+    int prevNameLength = 0;
+    int p = 0;
+    for (int i = 0; i < size; i++) {
+      long label = readVarint(e, p + 1);
+      p = (int) (label >>> 32);
+      int end = p + (int) label;
+      if (e[p] != NAME_TAG) {
+        return false; // empty name
+      }
+      long name = readVarint(e, p + 1);
+      int nameStart = (int) (name >>> 32);
+      int nameLength = (int) name;
+      if (prevName >= 0
+          && Arrays.compare(e, prevName, prevName + prevNameLength, e, nameStart, nameStart + nameLength) >= 0) {
+        return false; // a repeated name
+      }
+      boolean isMetricName =
+          Arrays.equals(e, nameStart, nameStart + nameLength, METRIC_NAME_BYTES, 0, METRIC_NAME_BYTES.length);
+      if (!isMetricName && (!isNameAscii(e, nameStart, nameLength, false) || (nameLength > 1 && e[nameStart] == '_' && e[nameStart + 1] == '_'))) {
+        return false;
+      }
+      p = nameStart + nameLength;
+      long value = readVarint(e, p + 1);
+      int valueStart = (int) (value >>> 32);
+      int valueLength = (int) value;
+      if (valueLength > maxValueLength) {
+        return false;
+      }
+      int seen = 0;
+      for (int k = valueStart; k < valueStart + valueLength; k++) {
+        seen |= e[k];
+      }
+      if (seen < 0 || (isMetricName && !isNameAscii(e, valueStart, valueLength, true))) {
+        return false;
+      }
+      hasMetricName |= isMetricName;
+      prevName = nameStart;
+      prevNameLength = nameLength;
+      p = end;
+    }
+    return hasMetricName;
+  }
+
+  /** {@code [a-zA-Z_][a-zA-Z0-9_]*}, with ':' too for a metric name. */
+  private static boolean isNameAscii(byte[] e, int start, int length, boolean metric) {
+    if (length == 0) {
+      return false;
+    }
+    for (int k = start; k < start + length; k++) {
+      byte c = e[k];
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || c == '_'
+              || (metric && c == ':')
+              || (k > start && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * Whether the encoded form is at hand without work: true for label sets decoded by the coder
    * and for those already hashed, compared or coded.

@@ -126,6 +126,9 @@ public final class SeriesValidator implements Serializable {
 
   /** The first rule the label set breaks. */
   public Optional<SeriesViolation> validateLabels(Labels labels) {
+    if (labels.isValidAsciiEncodedForm(maxLabelValueLength)) {
+      return Optional.empty(); // checked on the bytes: no string decoded
+    }
     String metric = labels.metricName();
     if (metric == null) {
       return violation(SeriesRule.MISSING_METRIC_NAME, labels, "series " + labels);

@@ -183,7 +183,7 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
         input.apply(
             "Validate",
             ParDo.of(
-                    new ValidateSeriesFn(
+                    ValidateSeriesFn.of(
                         SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE) /* no timestamps pushed */, failurePolicy(), validTag, invalidTag, name, "pushgateway"))
                 .withOutputTags(validTag, TupleTagList.of(invalidTag)));
 

@@ -12,7 +12,6 @@ import io.prombeam.model.WriteFailureCoder;
 import io.prombeam.sink.BadRecords;
 import io.prombeam.sink.ValidateSeriesFn;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
@@ -24,6 +23,7 @@ import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -51,7 +51,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   public static final Duration DEFAULT_BATCH_SEND_DEADLINE = Duration.standardSeconds(5);
   public static final int DEFAULT_SHARDS = 4;
   public static final int DEFAULT_OUT_OF_ORDER_GUARD_SERIES = 100_000;
-  public static final Duration DEFAULT_MAX_REORDER_DELAY = Duration.standardMinutes(1);
+  public static final Duration DEFAULT_MAX_REORDER_DELAY = Duration.standardSeconds(10);
   public static final long DEFAULT_MAX_BUFFERED_SAMPLES_PER_SHARD = 2_500_000;
 
   public abstract HttpEndpoint endpoint();
@@ -206,7 +206,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   /**
    * Unbounded input only: how long a sample may wait in its shard's reorder buffer for the input
-   * watermark to pass its timestamp (default 1 minute). Samples are released in timestamp order as
+   * watermark to pass its timestamp (default 10 s: the longest a stalled watermark, such as
+   * {@code PeriodicImpulse}'s on Flink in Beam 2.62, delays a sample). Samples are released in timestamp order as
    * the watermark passes them, so samples of a series that arrive out of order from several
    * upstream splits are all sent, in order; this bounds the wait when the watermark stalls.
    * {@link Duration#ZERO} turns the buffer off: samples are sent in arrival order, batched by
@@ -248,9 +249,12 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
       validator = validator.maxLabelValueLength(maxLabelValueLength());
     }
     // One buffer per shard, not per window: a series' samples from several windows must still
-    // leave in order through the same queue. Failures come out globally windowed.
+    // leave in order through the same queue. Failures come out globally windowed. (No step when
+    // the input is globally windowed already: on Flink streaming every step copies each element.)
     PCollection<TimeSeries> global =
-        input.apply("GlobalWindow", Window.<TimeSeries>into(new GlobalWindows()));
+        input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows
+            ? input
+            : input.apply("GlobalWindow", Window.<TimeSeries>into(new GlobalWindows()));
     TupleTag<WriteSummary> successTag = new TupleTag<WriteSummary>() {};
     TupleTag<WriteFailure> failureTag = new TupleTag<WriteFailure>() {};
     PCollectionList<WriteFailure> failureParts;
@@ -259,16 +263,24 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
       sent = sendBounded(global, validator, successTag, failureTag, name);
       failureParts = PCollectionList.of(sent.get(failureTag).setCoder(WriteFailureCoder.of()));
     } else {
-      TupleTag<TimeSeries> validTag = new TupleTag<TimeSeries>() {};
+      TupleTag<KV<Integer, TimeSeries>> validTag = new TupleTag<KV<Integer, TimeSeries>>() {};
       TupleTag<WriteFailure> invalidTag = new TupleTag<WriteFailure>() {};
+      int shards = shards();
       PCollectionTuple validated =
           global.apply(
-              "Validate",
+              "ValidateAndShard",
               ParDo.of(
-                      new ValidateSeriesFn(
-                          validator, failurePolicy(), validTag, invalidTag, name, "remote_write"))
+                      new ValidateSeriesFn<>(
+                          validator,
+                          failurePolicy(),
+                          validTag,
+                          ts -> KV.of(shardOf(ts, shards), ts),
+                          invalidTag,
+                          name,
+                          "remote_write"))
                   .withOutputTags(validTag, TupleTagList.of(invalidTag)));
-      PCollection<TimeSeries> valid = validated.get(validTag).setCoder(TimeSeriesCoder.of());
+      PCollection<KV<Integer, TimeSeries>> valid =
+          validated.get(validTag).setCoder(KvCoder.of(VarIntCoder.of(), TimeSeriesCoder.of()));
       sent = sendUnbounded(valid, successTag, failureTag, name);
       failureParts =
           PCollectionList.of(validated.get(invalidTag).setCoder(WriteFailureCoder.of()))
@@ -326,16 +338,13 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
    * them (see {@link ShardWriterFn}).
    */
   private PCollectionTuple sendUnbounded(
-      PCollection<TimeSeries> valid,
+      PCollection<KV<Integer, TimeSeries>> valid,
       TupleTag<WriteSummary> successTag,
       TupleTag<WriteFailure> failureTag,
       String name) {
-    return valid
-        // Not gathered per bundle: a streaming runner may keep a bundle open for long (embedded
-        // Flink held one for the whole of a 12 s job), and a sample must not wait for that.
-        .apply("BatchPerShard", ParDo.of(new ShardBatchFn(shards(), 1)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TimeSeriesCoder.of())))
-        .apply(
+    // Not gathered per bundle: a streaming runner may keep a bundle open for long (embedded Flink
+    // held one for the whole of a 12 s job), and a sample must not wait for that.
+    return valid.apply(
             "SendPerShard",
             ParDo.of(
                     new ShardWriterFn(

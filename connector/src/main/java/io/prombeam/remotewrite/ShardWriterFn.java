@@ -7,6 +7,7 @@ import io.prombeam.model.Labels;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.WriteFailure;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ import org.joda.time.Instant;
  * everything left is flushed when the input ends. Sending blocks through retries, which is the
  * sink's backpressure.
  */
-final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSummary> {
+final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private final HttpEndpoint endpoint;
   private final RetryPolicy retryPolicy;
   private final RemoteWriteProtocol protocol;
@@ -131,7 +132,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSumma
 
   @ProcessElement
   public void process(
-      @Element KV<Integer, List<TimeSeries>> element,
+      @Element KV<Integer, TimeSeries> element,
       @StateId("buffer") BagState<Parcel> buffer,
       @StateId("bufferedSamples") ValueState<Long> buffered,
       @StateId("releaseAt") ValueState<Long> releaseAt,
@@ -140,16 +141,11 @@ final class ShardWriterFn extends DoFn<KV<Integer, List<TimeSeries>>, WriteSumma
       @TimerId("end") Timer end,
       MultiOutputReceiver out)
       throws InterruptedException {
-    List<TimeSeries> batch = element.getValue();
-    long batchSamples = 0;
-    long oldest = Long.MAX_VALUE;
-    for (TimeSeries ts : batch) {
-      batchSamples += ts.sampleCount();
-      oldest = Math.min(oldest, ts.timestamp(0));
-    }
+    TimeSeries series = element.getValue();
+    long oldest = series.timestamp(0);
     Long before = buffered.read();
-    long count = (before == null ? 0 : before) + batchSamples;
-    buffer.add(new Parcel(processingTime(deadline), batch));
+    long count = (before == null ? 0 : before) + series.sampleCount();
+    buffer.add(new Parcel(processingTime(deadline), Collections.singletonList(series)));
     State state = new State(element.getKey(), buffer, buffered, releaseAt, deadline, release);
     if (count >= (reordering() ? maxBufferedSamples : maxSamplesPerSend)) {
       if (reordering()) {

@@ -105,4 +105,38 @@ public class SeriesValidatorTest {
     assertEquals(SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
         SeriesValidator.DEFAULT.maxFutureSkewMillis(0).validate(soon).get().rule());
   }
+
+  /** The byte-level check of decoded label sets agrees with the string check, case by case. */
+  @Test
+  public void decodedLabelSetsGetTheSameVerdictAsTheStringsTheyCameFrom() throws Exception {
+    Labels[] cases = {
+      Labels.of("__name__", "up", "job", "node", "instance", "10.0.0.1:9100"),
+      Labels.of("__name__", "job:rate:5m", "_x", "1", "A9", "v"),
+      Labels.of("job", "no metric name"),
+      Labels.of("__name__", ""),
+      Labels.of("__name__", "http-requests"),
+      Labels.of("__name__", "9lives"),
+      Labels.of("__name__", "m", "a:b", "1"),
+      Labels.of("__name__", "m", "9a", "1"),
+      Labels.of("__name__", "m", "__meta_x", "1"),
+      Labels.of("__name__", "m", "_", "1"),
+      Labels.of("__name__", "m", "", "empty name"),
+      Labels.of("__name__", "m", "a", "1", "a", "2"),
+      Labels.of("__name__", "m", "route", "/api/ü"),
+      Labels.of("__name__", "m", "long", "x".repeat(300)),
+    };
+    SeriesValidator strict = SeriesValidator.DEFAULT.maxLabelValueLength(100);
+    for (SeriesValidator v : new SeriesValidator[] {SeriesValidator.DEFAULT, strict}) {
+      for (Labels l : cases) {
+        Labels decoded = org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), l);
+        assertEquals(l.toString(), describe(v.validateLabels(l)), describe(v.validateLabels(decoded)));
+      }
+    }
+    assertTrue(strict.validateLabels(org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), cases[13])).isPresent());
+    assertFalse(SeriesValidator.DEFAULT.validateLabels(org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), cases[0])).isPresent());
+  }
+
+  private static String describe(java.util.Optional<SeriesViolation> v) {
+    return v.map(x -> x.rule() + ": " + x.message()).orElse("valid");
+  }
 }

@@ -90,6 +90,8 @@ public class StreamingRemoteWriteIT {
             PrometheusIO.remoteWrite()
                 .withUrl(PROMETHEUS.remoteWriteUrl())
                 .withShards(3)
+                // in order per series already: no reorder buffer, so the deadline alone bounds the wait
+                .withMaxReorderDelay(Duration.ZERO)
                 .withBatchSendDeadline(Duration.millis(500)));
     CompletableFuture<PipelineResult.State> done =
         CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
