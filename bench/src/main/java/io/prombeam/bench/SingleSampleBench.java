@@ -44,7 +44,8 @@ import org.joda.time.Instant;
  * the tick as event time, and a {@code Reshuffle} scatters each round over the workers, so samples
  * of a series reach the sink from several upstream workers and out of order).
  *
- * <p>Usage: {@code SingleSampleBench <direct|flink> <batch|streaming|unbounded> <series> <samplesPerSeries> [floor]}:
+ * <p>Usage: {@code SingleSampleBench <direct|flink> <batch|streaming|unbounded|unbounded-reshuffle> <series> <samplesPerSeries> [floor]}
+ * ({@code SingleSampleBench header} prints the table header):
  * with {@code floor}, the same bounded input into a DoFn that discards it instead of the sink.
  */
 public final class SingleSampleBench {
@@ -153,8 +154,9 @@ public final class SingleSampleBench {
     long t0 = System.nanoTime();
     p.run().waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
-    return String.format(Locale.ROOT, "| %s | %s, no sink (floor) | %,d x %,d | - | %.1f | %,.0f elements/s | | | | | %,d MiB |",
-        runner, mode, series, perSeries, secs, total / secs, ScaleBench.peakOldGenAfterGcMiB());
+    String flags = System.getProperty("bench.options", "").trim();
+    return String.format(Locale.ROOT, "| %s | %s, no sink (floor)%s | %,d x %,d | - | %.1f | %,.0f elements/s | | | | | %,d MiB |",
+        runner, mode, flags.isEmpty() ? "" : " " + flags, series, perSeries, secs, total / secs, ScaleBench.peakOldGenAfterGcMiB());
   }
 
   public static String run(String runner, String mode, String url, long series, int perSeries) throws Exception {
@@ -232,6 +234,10 @@ public final class SingleSampleBench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("header")) {
+      System.out.println(HEADER);
+      return;
+    }
     String runner = args[0];
     String mode = args[1];
     long series = Long.parseLong(args[2]);

@@ -39,4 +39,17 @@ public class BenchSmokeTest {
       receiver.destroy();
     }
   }
+
+  @Test
+  public void singleSampleHarnessDeliversEverySampleOnceAndInOrder() throws Exception {
+    int port = EndToEndBench.freePort();
+    Process receiver = EndToEndBench.startReceiver(port, 0, true);
+    try {
+      // run() itself fails unless the receiver counted every sample once, none out of order, no failure
+      String row = SingleSampleBench.run("direct", "batch", "http://127.0.0.1:" + port, 200, 5);
+      assertTrue(row, row.startsWith("| direct | batch | 200 x 5 | 1,000 |"));
+    } finally {
+      receiver.destroy();
+    }
+  }
 }

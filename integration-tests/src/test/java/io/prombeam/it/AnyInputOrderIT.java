@@ -102,7 +102,7 @@ public class AnyInputOrderIT {
     assertStored("Prometheus", withConflicts(expected, Runners.Collect.get(bin + "-p"), conflicted.length, base),
         fromPrometheus(PROMETHEUS.rawSamples(selector, "30m", System.currentTimeMillis())));
     assertStored("VictoriaMetrics", withConflicts(expected, Runners.Collect.get(bin + "-v"), conflicted.length, base),
-        fromVictoria(VICTORIA.export(selector)));
+        fromVictoria(VICTORIA.awaitExport(selector, (long) series * samples, 30_000)));
   }
 
   /**
@@ -124,6 +124,53 @@ public class AnyInputOrderIT {
       out.get(s).put(t, failed == -1 ? expected.get(s).get(t) : -1);
     }
     return out;
+  }
+
+  /** Sample {@code k} of the one large series, by a permutation of the element number. */
+  static final class LargeSeriesSample extends DoFn<Long, TimeSeries> {
+    private final String run;
+    private final long samples;
+    private final long base;
+
+    LargeSeriesSample(String run, long samples, long base) {
+      this.run = run;
+      this.samples = samples;
+      this.base = base;
+    }
+
+    @ProcessElement
+    public void process(@Element Long i, OutputReceiver<TimeSeries> out) {
+      long k = Math.floorMod(i * 7919, samples); // 7919 is prime and does not divide 'samples'
+      out.output(sample(run, 0, base + k, k));
+    }
+  }
+
+  /**
+   * One series far larger than a request, as single samples in no order: merged whole on one
+   * worker, then sent as consecutive requests in timestamp order, which Prometheus takes only in
+   * that order.
+   */
+  @Test
+  public void aSeriesLargerThanManyRequestsArrivesWholeAndInOrder() throws Exception {
+    String run = UUID.randomUUID().toString();
+    long samples = 200_000;
+    long base = System.currentTimeMillis() - 10 * 60_000L;
+    Pipeline p = Pipeline.create(Runners.options(runner));
+    String bin = "any-order-large-" + run;
+    p.apply(org.apache.beam.sdk.io.GenerateSequence.from(0).to(samples))
+        .apply(ParDo.of(new LargeSeriesSample(run, samples, base)))
+        .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()))
+        .getFailures()
+        .apply(ParDo.of(new Runners.Collect<WriteFailure>(bin)));
+    p.run().waitUntilFinish();
+    assertEquals(List.of(), Runners.Collect.get(bin));
+    String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
+    long at = base + samples;
+    // every sample stored once: the count and the sum of the values 0..n-1, and the first and last
+    assertEquals((double) samples, PROMETHEUS.instant("count_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
+    assertEquals((double) samples * (samples - 1) / 2, PROMETHEUS.instant("sum_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
+    assertEquals(0.0, PROMETHEUS.instant("min_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
+    assertEquals((double) samples - 1, PROMETHEUS.instant("max_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
   }
 
   /** Each tick: one sample of each series at the tick's time, scattered over the workers. */
@@ -181,7 +228,7 @@ public class AnyInputOrderIT {
     assertEquals(List.of(), Runners.Collect.get(bin));
     String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
     assertStored("Prometheus", expected, fromPrometheus(PROMETHEUS.rawSamples(selector, "5m", System.currentTimeMillis())));
-    assertStored("VictoriaMetrics", expected, fromVictoria(VICTORIA.export(selector)));
+    assertStored("VictoriaMetrics", expected, fromVictoria(VICTORIA.awaitExport(selector, (long) series * ticks, 30_000)));
   }
 
   private static Map<Integer, TreeMap<Long, Double>> fromPrometheus(

@@ -90,6 +90,8 @@ public class BadInputCorpusIT {
     assertEquals(SeriesRule.RESERVED_LABEL_NAME, failures.get("reserved").rule());
     assertEquals(SeriesRule.DUPLICATE_LABEL_NAME, failures.get("dup_label").rule());
     assertEquals(SeriesRule.DUPLICATE_TIMESTAMP, failures.get("dup_ts").rule());
+    // only the conflicting sample fails; the first one seen at that timestamp is sent
+    assertEquals(1, failures.get("dup_ts").series().sampleCount());
     assertEquals(SeriesRule.LABEL_VALUE_TOO_LONG, failures.get("huge_value").rule());
     WriteFailure past = failures.get("far_past");
     assertEquals(FailureReason.REJECTED, past.reason());
@@ -117,7 +119,9 @@ public class BadInputCorpusIT {
     long failed = PrombeamCounters.get(r, "remote_write_samples_failed");
     long dedup = PrombeamCounters.get(r, "remote_write_samples_deduplicated");
     assertEquals(inputSamples, sent + failed + dedup);
-    assertEquals(9, sent); // empty_value 1 + nan 1 + inf 2 + stale 2 + unsorted 3
+    assertEquals(10, sent); // empty_value 1 + nan 1 + inf 2 + stale 2 + unsorted 3 + dup_ts 1
+    double kept = PROMETHEUS.rawSamples("corpus_dupts" + sel, "1m", at).values().iterator().next().get(now);
+    assertEquals(3.0, kept + failures.get("dup_ts").series().value(0), 0); // one of 1 and 2 each
   }
 
   /** Series {@code id} of a run: one sample. */

@@ -46,6 +46,27 @@ public final class VictoriaMetricsServer extends ServerProcess {
   }
 
   /**
+   * {@link #export}, polled until it holds at least {@code samples} samples or {@code timeoutMillis}
+   * passed: VictoriaMetrics answers a write before the rows are searchable, and under load even a
+   * forced flush may not yet cover the last request.
+   */
+  public Map<Map<String, String>, List<long[]>> awaitExport(String selector, long samples, long timeoutMillis)
+      throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (true) {
+      Map<Map<String, String>, List<long[]>> out = export(selector);
+      long n = 0;
+      for (List<long[]> s : out.values()) {
+        n += s.size();
+      }
+      if (n >= samples || System.currentTimeMillis() > deadline) {
+        return out;
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /**
    * Every stored sample of the series matching {@code selector}, through {@code /api/v1/export}
    * (raw samples, repeats included), after making what was written searchable: labels to a list
    * of {timestamp ms, value bits} in timestamp order.
