@@ -246,7 +246,10 @@ public final class TimeSeries implements Serializable {
     }
   }
 
-  /** Stable sort by timestamp; samples almost always arrive sorted, which costs one pass. */
+  /**
+   * Stable sort by timestamp; samples almost always arrive sorted, which costs one pass. Otherwise
+   * (merged from unordered single-sample elements) a merge sort of positions, on primitives.
+   */
   static void sortByTimestamp(long[] t, double[] v) {
     int firstDescent = -1;
     for (int i = 1; i < t.length; i++) {
@@ -258,16 +261,48 @@ public final class TimeSeries implements Serializable {
     if (firstDescent < 0) {
       return;
     }
-    Integer[] order = new Integer[t.length];
+    int[] order = new int[t.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (a, b) -> Long.compare(t[a], t[b])); // TimSort: stable
+    mergeSort(order, new int[order.length], 0, order.length, t);
     long[] t2 = t.clone();
     double[] v2 = v.clone();
     for (int i = 0; i < order.length; i++) {
       t[i] = t2[order[i]];
       v[i] = v2[order[i]];
+    }
+  }
+
+  /** Sorts {@code order[from, to)} by {@code t[order[i]]}, stably (equal keys keep their order). */
+  private static void mergeSort(int[] order, int[] scratch, int from, int to, long[] t) {
+    if (to - from <= 16) {
+      for (int i = from + 1; i < to; i++) {
+        int x = order[i];
+        int j = i - 1;
+        while (j >= from && t[order[j]] > t[x]) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = x;
+      }
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    mergeSort(order, scratch, from, mid, t);
+    mergeSort(order, scratch, mid, to, t);
+    if (t[order[mid - 1]] <= t[order[mid]]) {
+      return; // already in order across the halves
+    }
+    System.arraycopy(order, from, scratch, from, to - from);
+    int a = from;
+    int b = mid;
+    for (int k = from; k < to; k++) {
+      if (b >= to || (a < mid && t[scratch[a]] <= t[scratch[b]])) {
+        order[k] = scratch[a++];
+      } else {
+        order[k] = scratch[b++];
+      }
     }
   }
 }

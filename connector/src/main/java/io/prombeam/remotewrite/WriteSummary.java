@@ -25,6 +25,7 @@ public final class WriteSummary implements Serializable {
     this.latencyMillis = latencyMillis;
   }
 
+  /** The shard that sent it (unbounded input), or -1 for bounded input, which has no shards. */
   public int shard() {
     return shard;
   }

@@ -89,4 +89,24 @@ public class TimeSeriesTest {
     assertEquals(3, l.size());
     assertEquals("1", l.get("a"));
   }
+
+  @Test
+  public void samplesAreSortedByTimestampStablyAtAnySize() {
+    java.util.Random random = new java.util.Random(3);
+    for (int n : new int[] {2, 17, 100, 1000, 20_000}) {
+      TimeSeries.Builder b = TimeSeries.builder("m");
+      java.util.List<long[]> reference = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        long t = random.nextInt(n / 2 + 1); // many repeated timestamps
+        b.sample(t, i);
+        reference.add(new long[] {t, i});
+      }
+      reference.sort(java.util.Comparator.comparingLong(x -> x[0])); // List.sort is stable
+      TimeSeries ts = b.build();
+      for (int i = 0; i < n; i++) {
+        assertEquals(reference.get(i)[0], ts.timestamp(i));
+        assertEquals((double) reference.get(i)[1], ts.value(i), 0); // ties keep their order
+      }
+    }
+  }
 }
