@@ -17,7 +17,7 @@ final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, Seri
   private static final long serialVersionUID = 1L;
 
   /** Buckets of series; series of one bucket are merged, and sent, together. */
-  static final int BUCKETS = 1024;
+  static final int BUCKETS = 256;
 
   @Override
   public SeriesRuns createAccumulator() {
