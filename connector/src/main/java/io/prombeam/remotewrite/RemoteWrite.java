@@ -37,11 +37,15 @@ import org.joda.time.Duration;
  * {@code --web.enable-remote-write-receiver}, VictoriaMetrics, Mimir, Cortex, Thanos Receive, ...).
  * Create with {@code PrometheusIO.remoteWrite()}.
  *
- * <p>Series are validated, pinned to one of {@link #shards()} shards by a hash of their labels,
- * batched per shard up to {@link #maxSamplesPerSend()} samples or {@link #batchSendDeadline()},
- * and sent as snappy-compressed protobuf, one request of a shard at a time. Failures (invalid
- * series, rejected or undeliverable requests) come out of {@link RemoteWriteResult#getFailures()},
- * or fail the pipeline under {@link FailurePolicy#FAIL_PIPELINE}.
+ * <p>Input may come in any order, one element per sample or many samples per element: every series
+ * reaches the receiver in timestamp order. Bounded input is merged whole per series first, then
+ * validated, deduplicated and sent, up to {@link #shards()} requests in flight per worker.
+ * Unbounded input is validated, pinned to one of {@link #shards()} shards by a hash of its labels,
+ * and held in the shard's reorder buffer until the watermark passes it (at most {@link
+ * #maxReorderDelay()}). Requests carry up to {@link #maxSamplesPerSend()} samples as
+ * snappy-compressed protobuf. Failures (invalid series, conflicting repeats, rejected or
+ * undeliverable requests) come out of {@link RemoteWriteResult#getFailures()}, or fail the
+ * pipeline under {@link FailurePolicy#FAIL_PIPELINE}.
  */
 @AutoValue
 public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, RemoteWriteResult> {
@@ -138,7 +142,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return toBuilder().setMaxSamplesPerSend(n).build();
   }
 
-  /** Longest a sample waits in a shard's buffer ({@code batch_send_deadline}). Default 5 s. */
+  /**
+   * Longest a sample waits in a shard's buffer ({@code batch_send_deadline}) when unbounded input
+   * is sent in arrival order ({@code withMaxReorderDelay(Duration.ZERO)}). Default 5 s.
+   */
   public RemoteWrite withBatchSendDeadline(Duration d) {
     checkArgument(d != null && d.getMillis() > 0, "batchSendDeadline must be positive, got " + d);
     return toBuilder().setBatchSendDeadline(d).build();
@@ -164,7 +171,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return toBuilder().setRetryPolicy(retryPolicy().withMaxRetryDuration(d)).build();
   }
 
-  /** Parallel senders ({@code min_shards} = {@code max_shards}). Default 4. */
+  /**
+   * Parallel senders ({@code min_shards} = {@code max_shards}): requests in flight per worker for
+   * bounded input, shards (each one request at a time) for unbounded input. Default 4.
+   */
   public RemoteWrite withShards(int n) {
     checkArgument(n > 0, "shards must be positive, got " + n);
     return toBuilder().setShards(n).build();
@@ -193,7 +203,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
-   * How many series (in all, split over the shards) remember the newest timestamp delivered
+   * Unbounded input only (bounded input is merged whole per series and needs no guard): how many
+   * series (in all, split over the shards) remember the newest timestamp delivered
    * (default 100,000; 0 turns the check off). A sample not newer than that is reported as an {@code OUT_OF_ORDER} failure
    * instead of being sent: Prometheus would refuse it and the whole request with it. Turn it off
    * for receivers that accept out-of-order samples (VictoriaMetrics, Prometheus with an

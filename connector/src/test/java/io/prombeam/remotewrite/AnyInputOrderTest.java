@@ -197,6 +197,37 @@ public class AnyInputOrderTest {
     assertEquals(List.of(900L, 1000L), times(wire().get("1")));
   }
 
+  @Test
+  public void aFullReorderBufferReleasesEverythingInOrderAndCountsTheOverflow() throws Exception {
+    TestStream<TimeSeries> stream =
+        TestStream.create(io.prombeam.model.TimeSeriesCoder.of())
+            .addElements(at(sample(1, 3000, 3)), at(sample(1, 2000, 2)))
+            .addElements(at(sample(1, 4000, 4))) // the third sample fills the shard's buffer of 3
+            .addElements(at(sample(1, 1000, 1))) // older than what the overflow sent
+            .advanceWatermarkToInfinity();
+    PCollection<WriteFailure> failures =
+        pipeline
+            .apply(stream)
+            .apply(sink().withShards(1).withMaxBufferedSamplesPerShard(3))
+            .getFailures();
+    PAssert.that(failures)
+        .satisfies(
+            fs -> {
+              int n = 0;
+              for (WriteFailure f : fs) {
+                assertEquals(SeriesRule.OUT_OF_ORDER, f.rule());
+                assertEquals(1000, f.series().timestamp(0));
+                n++;
+              }
+              assertEquals(1, n);
+              return null;
+            });
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(List.of(2000L, 3000L, 4000L), times(wire().get("1")));
+    assertEquals(1, io.prombeam.metrics.PrombeamCounters.get(result, "remote_write_reorder_buffer_overflows"));
+  }
+
   private static TimestampedValue<TimeSeries> at(TimeSeries ts) {
     return TimestampedValue.of(ts, new Instant(ts.timestamp(0)));
   }

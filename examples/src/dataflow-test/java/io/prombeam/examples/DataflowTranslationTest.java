@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -128,12 +129,26 @@ public class DataflowTranslationTest {
     return t;
   }
 
-  private static void assertStatefulSinkTranslated(Translated t, String sinkName) {
-    assertThat(t.transformNames, hasItem(sinkName + "/SendPerShard"));
-    assertThat(t.transformNames, hasItem(sinkName + "/BatchPerShard"));
-    // The per-shard writer keeps its buffer in Beam state: Dataflow must see it as stateful.
+  /**
+   * The sink as Dataflow gets it: for a batch job the per-series merge as a {@code Combine.perKey}
+   * (which Dataflow lifts before its shuffle) and the sender after it; for a streaming job the
+   * per-shard writer, which keeps its reorder buffer in Beam state, as a stateful ParDo.
+   */
+  private static void assertSinkTranslated(Translated t, String sinkName) {
+    Map<String, RunnerApi.PTransform> transforms = t.pipeline.getComponents().getTransformsMap();
+    if (t.job.path("type").asText().equals("JOB_TYPE_BATCH")) {
+      assertThat(t.transformNames, hasItem(sinkName + "/MergeInBundle"));
+      assertThat(t.transformNames, hasItem(sinkName + "/SendSeries"));
+      boolean combine =
+          transforms.values().stream()
+              .anyMatch(tr -> tr.getUniqueName().equals(sinkName + "/MergePerSeries")
+                  && tr.getSpec().getUrn().equals("beam:transform:combine_per_key:v1"));
+      assertTrue(sinkName + "/MergePerSeries is a combine_per_key in the pipeline proto", combine);
+      return;
+    }
+    assertThat(t.transformNames, hasItem(sinkName + "/ValidateAndShard"));
     boolean stateful =
-        t.pipeline.getComponents().getTransformsMap().values().stream()
+        transforms.values().stream()
             .filter(tr -> tr.getUniqueName().startsWith(sinkName + "/SendPerShard"))
             .filter(tr -> tr.getSpec().getUrn().equals("beam:transform:pardo:v1"))
             .anyMatch(tr -> {
@@ -151,7 +166,7 @@ public class DataflowTranslationTest {
     Translated t = translate(RemoteWriteExample.Options.class, RemoteWriteExample::run,
         "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write");
     assertEquals("JOB_TYPE_BATCH", t.job.path("type").asText());
-    assertStatefulSinkTranslated(t, "RemoteWrite");
+    assertSinkTranslated(t, "RemoteWrite");
   }
 
   @Test
@@ -159,7 +174,7 @@ public class DataflowTranslationTest {
     Translated t = translate(LiveSensorsExample.Options.class, LiveSensorsExample::run,
         "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write", "--durationSeconds=5");
     assertEquals("JOB_TYPE_STREAMING", t.job.path("type").asText());
-    assertStatefulSinkTranslated(t, "RemoteWrite");
+    assertSinkTranslated(t, "RemoteWrite");
   }
 
   @Test
@@ -168,7 +183,7 @@ public class DataflowTranslationTest {
         "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write");
     assertThat(t.transformNames, hasItem("RequestsTotal"));
     assertThat(t.transformNames, hasItem("Latency"));
-    assertStatefulSinkTranslated(t, "RemoteWrite");
+    assertSinkTranslated(t, "RemoteWrite");
   }
 
   @Test
