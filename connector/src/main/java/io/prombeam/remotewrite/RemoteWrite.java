@@ -78,8 +78,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   public abstract int outOfOrderGuardSeries();
 
+  /** Unbounded input: the longest a sample waits for the watermark; see {@link #withMaxReorderDelay}. */
   public abstract Duration maxReorderDelay();
 
+  /** Unbounded input: the reorder buffer's bound per shard; see {@link #withMaxBufferedSamplesPerShard}. */
   public abstract long maxBufferedSamplesPerShard();
 
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
