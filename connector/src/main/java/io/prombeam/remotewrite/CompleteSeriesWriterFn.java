@@ -35,8 +35,9 @@ import org.apache.beam.sdk.values.TupleTag;
  * timestamp order.
  *
  * <p>Requests go out on {@link SendSlots}' threads, at most {@code shards} at a time per worker,
- * while this thread encodes the next; the bundle finishes only when all of its requests have
- * succeeded or finally failed (so a runner's retry of the bundle resends what may be lost).
+ * while this thread prepares the next; an element (a bucket of series) is processed only when all
+ * of its requests have succeeded or finally failed, so a runner's retry of the bundle resends what
+ * may be lost.
  */
 final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSummary> {
   private final HttpEndpoint endpoint;
@@ -115,6 +116,12 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
       add(e.getValue().toSeries(e.getKey()), out);
       report(false, out.get(successTag)::output, out.get(failureTag)::output);
     }
+    // An element's requests are all done before the next element: every outcome is reported, and
+    // counted, here rather than in @FinishBundle, whose metric updates the DirectRunner was seen
+    // to lose for a step's last bundle (the samples arrived, ~0.4% of the counts did not).
+    submitRequest();
+    report(true, out.get(successTag)::output, out.get(failureTag)::output);
+    report.metrics().flush();
   }
 
   /**
