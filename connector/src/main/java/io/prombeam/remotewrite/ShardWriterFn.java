@@ -179,9 +179,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       @TimerId("release") Timer release,
       MultiOutputReceiver out)
       throws InterruptedException {
-    State state = new State(shard, buffer, buffered, releaseAt, deadline, release);
-    release(state, watermark(release), processingTime(deadline) - maxReorderDelay.getMillis(), out);
-    report.metrics().flush();
+    releaseDue(new State(shard, buffer, buffered, releaseAt, deadline, release), out);
   }
 
   @OnTimer("deadline")
@@ -194,11 +192,18 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       @TimerId("release") Timer release,
       MultiOutputReceiver out)
       throws InterruptedException {
-    State state = new State(shard, buffer, buffered, releaseAt, deadline, release);
+    releaseDue(new State(shard, buffer, buffered, releaseAt, deadline, release), out);
+  }
+
+  /**
+   * What a release or deadline timer sends: with the reorder buffer, what the watermark has passed
+   * and what has waited {@code maxReorderDelay}; without it, everything buffered.
+   */
+  private void releaseDue(State s, MultiOutputReceiver out) throws InterruptedException {
     if (reordering()) {
-      release(state, watermark(release), processingTime(deadline) - maxReorderDelay.getMillis(), out);
+      release(s, watermark(s.release), processingTime(s.deadline) - maxReorderDelay.getMillis(), out);
     } else {
-      release(state, Long.MAX_VALUE, Long.MAX_VALUE, out);
+      release(s, Long.MAX_VALUE, Long.MAX_VALUE, out);
     }
     report.metrics().flush();
   }

@@ -112,6 +112,21 @@ public class FlinkClusterIT {
     return true;
   }
 
+  /** A driver JVM running {@code example} from the bundled jar against the cluster, parallelism 2. */
+  private static List<String> driverCommand(String bundledJar, Class<?> example) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(FlinkCluster.JAVA17_FLAGS);
+    command.addAll(List.of(
+        "-cp", bundledJar,
+        example.getName(),
+        "--runner=FlinkRunner",
+        "--flinkMaster=" + FLINK.master(),
+        "--filesToStage=" + bundledJar,
+        "--parallelism=2"));
+    return command;
+  }
+
   @Test
   public void everySampleArrivesAfterTheTaskManagerIsKilledAndReplaced() throws Exception {
     String bundledJar = System.getProperty("prombeam.bundledJar");
@@ -120,16 +135,8 @@ public class FlinkClusterIT {
     long start = (System.currentTimeMillis() / INTERVAL_MS + 10) * INTERVAL_MS;
     long stop = start + DURATION_S * 1000;
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(FlinkCluster.JAVA17_FLAGS);
+    List<String> command = driverCommand(bundledJar, LiveSensorsExample.class);
     command.addAll(List.of(
-        "-cp", bundledJar,
-        LiveSensorsExample.class.getName(),
-        "--runner=FlinkRunner",
-        "--flinkMaster=" + FLINK.master(),
-        "--filesToStage=" + bundledJar,
-        "--parallelism=2",
         "--checkpointingInterval=2000",
         // With checkpointing on, Beam keeps finished sources alive (so the job never ends) unless
         // told to shut them down; Flink 1.19 checkpoints on after tasks finish (FLIP-147).
@@ -202,16 +209,8 @@ public class FlinkClusterIT {
     int series = 1000;
     int perSeries = 40;
     long end = System.currentTimeMillis() - 60_000;
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(FlinkCluster.JAVA17_FLAGS);
+    List<String> command = driverCommand(bundledJar, BackfillExample.class);
     command.addAll(List.of(
-        "-cp", bundledJar,
-        BackfillExample.class.getName(),
-        "--runner=FlinkRunner",
-        "--flinkMaster=" + FLINK.master(),
-        "--filesToStage=" + bundledJar,
-        "--parallelism=2",
         "--remoteWriteUrl=" + STRICT_PROMETHEUS.remoteWriteUrl(),
         "--jobLabel=" + jobLabel,
         "--series=" + series,
