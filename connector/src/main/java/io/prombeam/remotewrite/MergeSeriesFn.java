@@ -10,14 +10,29 @@ import org.apache.beam.sdk.transforms.Combine;
  * where the elements are produced, so the shuffle carries a series' labels once per partial run
  * instead of once per sample.
  *
- * <p>The key is a bucket of series, not a series: a runner that hands each key to its own bundle
- * (the DirectRunner) still gets many series per bundle to pack into requests.
+ * <p>The key is normally a series' label hash ({@link #PER_SERIES}), so that a worker holds one
+ * series at a time: memory is bounded by the largest series, not by the input (two series whose
+ * hashes collide merely share an element). On a runner that hands each key its own bundle and
+ * does not lift combiners (the DirectRunner, which holds the whole input of a shuffle anyway) the
+ * key is one of {@link #DIRECT_RUNNER_BUCKETS} buckets of series instead, so that a bundle still
+ * holds many series to pack into requests.
  */
 final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, SeriesRuns> {
   private static final long serialVersionUID = 1L;
 
-  /** Buckets of series; series of one bucket are merged, and sent, together. */
-  static final int BUCKETS = 256;
+  /** Key series by their own label hash. */
+  static final int PER_SERIES = 0;
+
+  /** Buckets of series on the DirectRunner; series of one bucket are merged, and sent, together. */
+  static final int DIRECT_RUNNER_BUCKETS = 256;
+
+  private final int maxSamplesPerSeries;
+  private final String transformName;
+
+  MergeSeriesFn(int maxSamplesPerSeries, String transformName) {
+    this.maxSamplesPerSeries = maxSamplesPerSeries;
+    this.transformName = transformName;
+  }
 
   @Override
   public SeriesRuns createAccumulator() {
@@ -26,7 +41,7 @@ final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, Seri
 
   @Override
   public SeriesRuns addInput(SeriesRuns acc, SeriesRuns input) {
-    acc.addAll(input);
+    acc.addAll(input, maxSamplesPerSeries, transformName);
     return acc;
   }
 
@@ -37,7 +52,7 @@ final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, Seri
       if (merged == null) {
         merged = a; // accumulators may be mutated and returned
       } else {
-        merged.addAll(a);
+        merged.addAll(a, maxSamplesPerSeries, transformName);
       }
     }
     return merged == null ? new SeriesRuns() : merged;

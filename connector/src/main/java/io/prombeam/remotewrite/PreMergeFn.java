@@ -19,6 +19,8 @@ import org.joda.time.Instant;
  * emitted and merging starts afresh; nothing is held past the bundle.
  */
 final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
+  private final int buckets;
+
   static final long MAX_HELD_BYTES = 64L << 20;
   /** A rough per-series cost: map entries, run object and arrays' headers, label set. */
   private static final long BYTES_PER_SERIES = 256;
@@ -47,6 +49,14 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
     public int hashCode() {
       return hash;
     }
+  }
+
+  /**
+   * @param buckets the number of merge keys series are spread over, or {@link
+   *     MergeSeriesFn#PER_SERIES} to key each series by its own label hash
+   */
+  PreMergeFn(int buckets) {
+    this.buckets = buckets;
   }
 
   private transient Map<SeriesKey, SampleRun> runs;
@@ -105,8 +115,8 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
     runs = null;
   }
 
-  /** A series' bucket from its {@link Labels#stringHash()}: stable across JVMs and runs. */
-  static int bucketOf(int stringHash) {
-    return RemoteWrite.mix(stringHash, MergeSeriesFn.BUCKETS);
+  /** A series' merge key from its {@link Labels#stringHash()}: stable across JVMs and runs. */
+  private int bucketOf(int stringHash) {
+    return buckets == MergeSeriesFn.PER_SERIES ? stringHash : RemoteWrite.mix(stringHash, buckets);
   }
 }

@@ -14,6 +14,7 @@ import io.prombeam.sink.ValidateSeriesFn;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -58,6 +59,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   public static final Duration DEFAULT_MAX_REORDER_DELAY = Duration.standardSeconds(10);
   public static final long DEFAULT_MAX_BUFFERED_SAMPLES_PER_SHARD = 2_500_000;
 
+  /** Bounded input: the most samples of one series merged on one worker; 320 MB of samples. */
+  public static final int DEFAULT_MAX_SAMPLES_PER_SERIES = 20_000_000;
+
   public abstract HttpEndpoint endpoint();
 
   public abstract RetryPolicy retryPolicy();
@@ -84,6 +88,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   /** Unbounded input: the reorder buffer's bound per shard; see {@link #withMaxBufferedSamplesPerShard}. */
   public abstract long maxBufferedSamplesPerShard();
 
+  /** Bounded input: the most samples of one series; see {@link #withMaxSamplesPerSeries}. */
+  public abstract int maxSamplesPerSeries();
+
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
 
   abstract Builder toBuilder();
@@ -102,6 +109,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .setOutOfOrderGuardSeries(DEFAULT_OUT_OF_ORDER_GUARD_SERIES)
         .setMaxReorderDelay(DEFAULT_MAX_REORDER_DELAY)
         .setMaxBufferedSamplesPerShard(DEFAULT_MAX_BUFFERED_SAMPLES_PER_SHARD)
+        .setMaxSamplesPerSeries(DEFAULT_MAX_SAMPLES_PER_SERIES)
         .build();
   }
 
@@ -243,6 +251,18 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
+   * Bounded input only: the most samples one series may have (default 20,000,000). Bounded input
+   * is merged whole per series on one worker, 16 bytes a sample, before it is sent in order; a
+   * series past this bound stops the pipeline with an error naming it, instead of exhausting the
+   * worker's memory. Split such a series in time before the sink (one pipeline run per day, say,
+   * oldest first), or raise the bound for workers with the memory for it.
+   */
+  public RemoteWrite withMaxSamplesPerSeries(int samples) {
+    checkArgument(samples > 0, "maxSamplesPerSeries must be positive, got " + samples);
+    return toBuilder().setMaxSamplesPerSeries(samples).build();
+  }
+
+  /**
    * Also routes every failure, as a {@link BadRecord}, to Beam's dead-letter {@link
    * ErrorHandler} (as {@code KafkaIO.withBadRecordErrorHandler} does). The failure output is
    * still produced.
@@ -311,7 +331,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   /**
    * Bounded input: every series is merged whole first (all its samples, from wherever they come,
-   * in one element with the other series of its bucket: {@link PreMergeFn} within bundles, then
+   * in one element: {@link PreMergeFn} within bundles, then
    * {@link MergeSeriesFn}, which runners lift before the shuffle), then validated, sorted,
    * deduplicated and sent straight from there. A complete series needs no per-series order across
    * workers, hence no second shuffle to shard writers. Validation comes after the merge: once per
@@ -324,10 +344,12 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
       TupleTag<WriteSummary> successTag,
       TupleTag<WriteFailure> failureTag,
       String name) {
+    boolean direct = isDirectRunner(input.getPipeline().getOptions());
+    int buckets = direct ? MergeSeriesFn.DIRECT_RUNNER_BUCKETS : MergeSeriesFn.PER_SERIES;
     return input
-        .apply("MergeInBundle", ParDo.of(new PreMergeFn()))
+        .apply("MergeInBundle", ParDo.of(new PreMergeFn(buckets)))
         .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
-        .apply("MergePerSeries", Combine.perKey(new MergeSeriesFn()))
+        .apply("MergePerSeries", Combine.perKey(new MergeSeriesFn(maxSamplesPerSeries(), name)))
         .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
         .apply(
             "SendSeries",
@@ -342,8 +364,18 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
                         successTag,
                         failureTag,
                         name,
-                        validator))
+                        validator,
+                        direct))
                 .withOutputTags(successTag, TupleTagList.of(failureTag)));
+  }
+
+  /**
+   * The DirectRunner hands every key of a shuffle its own bundle and holds the whole input of a
+   * shuffle in memory; merge keys are then buckets of series (see {@link MergeSeriesFn}).
+   */
+  private static boolean isDirectRunner(PipelineOptions options) {
+    return options.getRunner() != null
+        && options.getRunner().getSimpleName().equals("DirectRunner");
   }
 
   /**
@@ -404,6 +436,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .add(DisplayData.item("outOfOrderGuard", outOfOrderGuardSeries()).withLabel("Out-of-order guard (series)"))
         .add(DisplayData.item("maxReorderDelay", maxReorderDelay()).withLabel("Max reorder delay (unbounded input)"))
         .add(DisplayData.item("maxBufferedSamplesPerShard", maxBufferedSamplesPerShard()).withLabel("Reorder buffer bound per shard"))
+        .add(DisplayData.item("maxSamplesPerSeries", maxSamplesPerSeries()).withLabel("Most samples of one series (bounded input)"))
         .add(DisplayData.item("maxFutureSkew", maxFutureSkew()).withLabel("Max future skew"))
         .add(DisplayData.item("failurePolicy", failurePolicy().name()).withLabel("Failure policy"));
   }
@@ -439,6 +472,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     abstract Builder setMaxReorderDelay(Duration d);
 
     abstract Builder setMaxBufferedSamplesPerShard(long n);
+
+    abstract Builder setMaxSamplesPerSeries(int n);
 
     abstract Builder setBadRecordErrorHandler(@Nullable ErrorHandler<BadRecord, ?> h);
 

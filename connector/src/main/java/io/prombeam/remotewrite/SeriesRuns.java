@@ -11,8 +11,8 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * The sample runs of several series, by label set: what bounded input is merged into, one per
- * bucket of series (see {@link MergeSeriesFn}).
+ * The sample runs of one or more series, by label set: what bounded input is merged into, per
+ * merge key (see {@link MergeSeriesFn}).
  */
 final class SeriesRuns {
   final Map<Labels, SampleRun> runs;
@@ -25,10 +25,24 @@ final class SeriesRuns {
     this.runs = runs;
   }
 
-  /** Adds {@code other}'s samples to this, series by series. */
-  void addAll(SeriesRuns other) {
+  /**
+   * Adds {@code other}'s samples to this, series by series.
+   *
+   * @throws IllegalStateException naming the series when one grows past {@code maxSamplesPerSeries}
+   */
+  void addAll(SeriesRuns other, int maxSamplesPerSeries, String transformName) {
     for (Map.Entry<Labels, SampleRun> e : other.runs.entrySet()) {
       SampleRun mine = runs.get(e.getKey());
+      long size = e.getValue().size + (mine == null ? 0L : mine.size);
+      if (size > maxSamplesPerSeries) {
+        throw new IllegalStateException(
+            String.format(
+                "%s: series %s has more than %,d samples (withMaxSamplesPerSeries), the most the"
+                    + " sink merges on one worker to send a bounded series in timestamp order;"
+                    + " split the series in time before the sink (one pipeline run per day, oldest"
+                    + " first) or raise the bound",
+                transformName, e.getKey(), maxSamplesPerSeries));
+      }
       if (mine == null) {
         runs.put(e.getKey(), e.getValue());
       } else {

@@ -2,6 +2,7 @@ package io.prombeam.remotewrite;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.model.SeriesRule;
@@ -226,6 +227,32 @@ public class AnyInputOrderTest {
     result.waitUntilFinish();
     assertEquals(List.of(2000L, 3000L, 4000L), times(wire().get("1")));
     assertEquals(1, io.prombeam.metrics.PrombeamCounters.get(result, "remote_write_reorder_buffer_overflows"));
+  }
+
+  @Test
+  public void aBoundedSeriesPastMaxSamplesPerSeriesStopsThePipelineNamingIt() throws Exception {
+    List<TimeSeries> input = new ArrayList<>();
+    for (int i = 0; i < 1_500; i++) {
+      input.add(sample(7, 1000L * (i + 1), i));
+    }
+    for (int s = 0; s < 5; s++) {
+      input.add(sample(s == 7 ? 8 : s, 1000, s));
+    }
+    Collections.shuffle(input, new Random(7));
+    pipeline.apply(Create.of(input)).apply(sink().withMaxSamplesPerSeries(1_000));
+    try {
+      pipeline.run().waitUntilFinish();
+      fail("a series of 1,500 samples passed a bound of 1,000");
+    } catch (RuntimeException e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
+        cause = cause.getCause();
+      }
+      String message = cause.getMessage();
+      assertTrue(message, message.contains("m{s=\"7\"}"));
+      assertTrue(message, message.contains("1,000 samples (withMaxSamplesPerSeries)"));
+      assertTrue(message, message.contains("split the series in time"));
+    }
   }
 
   private static TimestampedValue<TimeSeries> at(TimeSeries ts) {

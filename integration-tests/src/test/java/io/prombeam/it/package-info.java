@@ -1,0 +1,5 @@
+/**
+ * Integration tests against real servers started by the harness on loopback: Prometheus,
+ * Pushgateway, node-exporter, VictoriaMetrics and a standalone Flink cluster.
+ */
+package io.prombeam.it;
