@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback remote-write receiver for benchmarks, run as its own process: decodes every request
- * fully (snappy + protobuf, as a real receiver must) and counts requests, samples and bytes.
- * {@code GET /stats} answers "requests samples bytes firstMillis lastMillis", the wall-clock times of
- * the first and the latest request since {@code GET /reset}, then (with {@code track}) the samples
- * that were not newer than their series' newest stored one (what Prometheus would refuse as out of
- * order), and the p50 and p99 of receive time minus sample timestamp in ms.
- * Usage: {@code CountingReceiver <port> [delayMillis] [track]}.
+ * fully (snappy + protobuf, as a real receiver must) and counts requests, samples and bytes. {@code
+ * GET /stats} answers "requests samples bytes firstMillis lastMillis", the wall-clock times of the
+ * first and the latest request since {@code GET /reset}, then (with {@code track}) the samples that
+ * were not newer than their series' newest stored one (what Prometheus would refuse as out of
+ * order), and the p50 and p99 of receive time minus sample timestamp in ms. Usage: {@code
+ * CountingReceiver <port> [delayMillis] [track]}.
  */
 public final class CountingReceiver {
   private CountingReceiver() {}
@@ -34,61 +34,75 @@ public final class CountingReceiver {
     AtomicLong first = new AtomicLong();
     AtomicLong last = new AtomicLong();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
-    server.createContext("/api/v1/write", ex -> {
-      if (delayMillis > 0) {
-        try {
-          Thread.sleep(delayMillis);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      byte[] body = ex.getRequestBody().readAllBytes();
-      try {
-        List<TimeSeries> series = RemoteWriteCodec.decodeWriteRequest(body);
-        long n = 0;
-        long now0 = System.currentTimeMillis();
-        for (TimeSeries ts : series) {
-          n += ts.sampleCount();
-          if (order != null) {
-            order.record(ts, now0);
+    server.createContext(
+        "/api/v1/write",
+        ex -> {
+          if (delayMillis > 0) {
+            try {
+              Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
           }
-        }
-        samples.addAndGet(n);
-        bytes.addAndGet(body.length);
-        requests.incrementAndGet();
-        long now = System.currentTimeMillis();
-        first.compareAndSet(0, now);
-        last.accumulateAndGet(now, Math::max);
-        ex.sendResponseHeaders(204, -1);
-      } catch (IOException | RuntimeException e) {
-        byte[] msg = e.toString().getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(400, msg.length);
-        ex.getResponseBody().write(msg);
-      }
-      ex.close();
-    });
-    server.createContext("/stats", ex -> {
-      byte[] msg =
-          (requests.get() + " " + samples.get() + " " + bytes.get() + " " + first.get() + " " + last.get()
-                  + (order == null ? "" : " " + order.stats()))
-              .getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, msg.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(msg);
-      }
-    });
-    server.createContext("/reset", ex -> {
-      requests.set(0);
-      samples.set(0);
-      bytes.set(0);
-      first.set(0);
-      last.set(0);
-      if (order != null) {
-        order.reset();
-      }
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
+          byte[] body = ex.getRequestBody().readAllBytes();
+          try {
+            List<TimeSeries> series = RemoteWriteCodec.decodeWriteRequest(body);
+            long n = 0;
+            long now0 = System.currentTimeMillis();
+            for (TimeSeries ts : series) {
+              n += ts.sampleCount();
+              if (order != null) {
+                order.record(ts, now0);
+              }
+            }
+            samples.addAndGet(n);
+            bytes.addAndGet(body.length);
+            requests.incrementAndGet();
+            long now = System.currentTimeMillis();
+            first.compareAndSet(0, now);
+            last.accumulateAndGet(now, Math::max);
+            ex.sendResponseHeaders(204, -1);
+          } catch (IOException | RuntimeException e) {
+            byte[] msg = e.toString().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(400, msg.length);
+            ex.getResponseBody().write(msg);
+          }
+          ex.close();
+        });
+    server.createContext(
+        "/stats",
+        ex -> {
+          byte[] msg =
+              (requests.get()
+                      + " "
+                      + samples.get()
+                      + " "
+                      + bytes.get()
+                      + " "
+                      + first.get()
+                      + " "
+                      + last.get()
+                      + (order == null ? "" : " " + order.stats()))
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, msg.length);
+          try (OutputStream o = ex.getResponseBody()) {
+            o.write(msg);
+          }
+        });
+    server.createContext(
+        "/reset",
+        ex -> {
+          requests.set(0);
+          samples.set(0);
+          bytes.set(0);
+          first.set(0);
+          last.set(0);
+          if (order != null) {
+            order.reset();
+          }
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.start();
     System.out.println("CountingReceiver listening on 127.0.0.1:" + port);
@@ -100,8 +114,10 @@ public final class CountingReceiver {
    */
   static final class SeriesOrder {
     private static final int MAX_LATENCY_MS = 600_000;
-    private final java.util.concurrent.ConcurrentHashMap<Long, Long> newest = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLongArray latency = new java.util.concurrent.atomic.AtomicLongArray(MAX_LATENCY_MS + 1);
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> newest =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLongArray latency =
+        new java.util.concurrent.atomic.AtomicLongArray(MAX_LATENCY_MS + 1);
     private final AtomicLong outOfOrder = new AtomicLong();
 
     void record(TimeSeries ts, long now) {
@@ -109,10 +125,12 @@ public final class CountingReceiver {
       for (int i = 0; i < ts.sampleCount(); i++) {
         long t = ts.timestamp(i);
         boolean[] old = new boolean[1];
-        newest.compute(key, (k, v) -> {
-          old[0] = v != null && t <= v;
-          return old[0] ? v : t;
-        });
+        newest.compute(
+            key,
+            (k, v) -> {
+              old[0] = v != null && t <= v;
+              return old[0] ? v : t;
+            });
         if (old[0]) {
           outOfOrder.incrementAndGet();
         }

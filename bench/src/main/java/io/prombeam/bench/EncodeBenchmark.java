@@ -2,17 +2,17 @@ package io.prombeam.bench;
 
 import io.prombeam.model.Labels;
 import io.prombeam.model.TimeSeries;
+import io.prombeam.model.TimeSeriesCoder;
 import io.prombeam.remotewrite.RemoteWriteCodec;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
-import io.prombeam.model.TimeSeriesCoder;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.util.CoderUtils;
-import org.openjdk.jmh.annotations.Level;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -26,8 +26,8 @@ import org.xerial.snappy.Snappy;
 
 /**
  * Encode + snappy of one 2000-sample remote-write request, per sample: prombeam's direct encoder
- * against the usual design (generated protobuf builders per series and sample, then serialize),
- * on the same data, in the same run.
+ * against the usual design (generated protobuf builders per series and sample, then serialize), on
+ * the same data, in the same run.
  *
  * <p>prombeam is measured on two inputs: {@link #prombeam}, the series as the sink's writer holds
  * them (decoded by {@code TimeSeriesCoder} after the shuffle into shards, so each label set is in
@@ -121,10 +121,15 @@ public class EncodeBenchmark {
       PrometheusRemote.TimeSeries.Builder t = PrometheusRemote.TimeSeries.newBuilder();
       Labels l = ts.labels();
       for (int i = 0; i < l.size(); i++) {
-        t.addLabels(PrometheusRemote.Label.newBuilder().setName(l.name(i)).setValue(l.value(i)).build());
+        t.addLabels(
+            PrometheusRemote.Label.newBuilder().setName(l.name(i)).setValue(l.value(i)).build());
       }
       for (int i = 0; i < ts.sampleCount(); i++) {
-        t.addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(ts.timestamp(i)).setValue(ts.value(i)).build());
+        t.addSamples(
+            PrometheusRemote.Sample.newBuilder()
+                .setTimestamp(ts.timestamp(i))
+                .setValue(ts.value(i))
+                .build());
       }
       w.addTimeseries(t.build());
     }

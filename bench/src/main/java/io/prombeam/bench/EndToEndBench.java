@@ -26,12 +26,13 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 
 /**
- * End-to-end throughput: N series x M samples generated in the pipeline, through
- * {@code remoteWrite()}, into a {@link CountingReceiver} in a separate process on loopback.
- * Prints one markdown table row per run: runner, shards, batch, samples, seconds, samples/s over
- * the whole run and while sending, wire bytes per sample, request latency p50/p99.
+ * End-to-end throughput: N series x M samples generated in the pipeline, through {@code
+ * remoteWrite()}, into a {@link CountingReceiver} in a separate process on loopback. Prints one
+ * markdown table row per run: runner, shards, batch, samples, seconds, samples/s over the whole run
+ * and while sending, wire bytes per sample, request latency p50/p99.
  *
- * <p>Usage: {@code EndToEndBench <direct|flink> <series> <samplesPerSeries> <shards[,shards]> <batch[,batch]>}
+ * <p>Usage: {@code EndToEndBench <direct|flink> <series> <samplesPerSeries> <shards[,shards]>
+ * <batch[,batch]>}
  */
 public final class EndToEndBench {
   static final ConcurrentLinkedQueue<Long> LATENCIES = new ConcurrentLinkedQueue<>();
@@ -46,14 +47,28 @@ public final class EndToEndBench {
     public final long samples;
     public final long received;
     public final double seconds;
-    /** Samples per second between the receiver's first and last request: the run minus pipeline start-up. */
+
+    /**
+     * Samples per second between the receiver's first and last request: the run minus pipeline
+     * start-up.
+     */
     public final double sendingRate;
+
     public final double bytesPerSample;
     public final long p50;
     public final long p99;
 
-    Result(String runner, int shards, int batch, long samples, long received, double seconds, double sendingRate,
-        double bytesPerSample, long p50, long p99) {
+    Result(
+        String runner,
+        int shards,
+        int batch,
+        long samples,
+        long received,
+        double seconds,
+        double sendingRate,
+        double bytesPerSample,
+        long p50,
+        long p99) {
       this.runner = runner;
       this.shards = shards;
       this.batch = batch;
@@ -67,13 +82,25 @@ public final class EndToEndBench {
     }
 
     public String row() {
-      return String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.2f | %,.0f | %,.0f | %.2f | %d | %d |",
-          runner, shards, batch, samples, seconds, samples / seconds, sendingRate, bytesPerSample, p50, p99);
+      return String.format(
+          Locale.ROOT,
+          "| %s | %d | %d | %,d | %.2f | %,.0f | %,.0f | %.2f | %d | %d |",
+          runner,
+          shards,
+          batch,
+          samples,
+          seconds,
+          samples / seconds,
+          sendingRate,
+          bytesPerSample,
+          p50,
+          p99);
     }
   }
 
   public static final String HEADER =
-      "| runner | shards | max samples/send | samples | seconds (whole run) | samples/s (whole run) | samples/s (while sending) | wire bytes/sample | p50 ms | p99 ms |\n"
+      "| runner | shards | max samples/send | samples | seconds (whole run) | samples/s (whole run)"
+          + " | samples/s (while sending) | wire bytes/sample | p50 ms | p99 ms |\n"
           + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
   /** Makes series {@code id}: 10 labels, {@code samples} samples. */
@@ -97,7 +124,9 @@ public final class EndToEndBench {
     }
   }
 
-  /** Options for a bench run: embedded Flink with parallelism 2, or DirectRunner without its checks. */
+  /**
+   * Options for a bench run: embedded Flink with parallelism 2, or DirectRunner without its checks.
+   */
   static PipelineOptions options(String runner) {
     List<String> args = new ArrayList<>();
     if (runner.equals("flink")) {
@@ -119,7 +148,8 @@ public final class EndToEndBench {
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
   }
 
-  public static Result run(String runner, String receiverUrl, long series, int samplesPerSeries, int shards, int batch)
+  public static Result run(
+      String runner, String receiverUrl, long series, int samplesPerSeries, int shards, int batch)
       throws Exception {
     LATENCIES.clear();
     PipelineOptions options = options(runner);
@@ -127,7 +157,11 @@ public final class EndToEndBench {
     Pipeline p = Pipeline.create(options);
     p.apply(GenerateSequence.from(0).to(series))
         .apply(ParDo.of(new MakeSeries(samplesPerSeries)))
-        .apply(PrometheusIO.remoteWrite().withUrl(receiverUrl + "/api/v1/write").withShards(shards).withMaxSamplesPerSend(batch))
+        .apply(
+            PrometheusIO.remoteWrite()
+                .withUrl(receiverUrl + "/api/v1/write")
+                .withShards(shards)
+                .withMaxSamplesPerSend(batch))
         .getSuccesses()
         .apply(ParDo.of(new RecordLatency()));
     long t0 = System.nanoTime();
@@ -141,12 +175,31 @@ public final class EndToEndBench {
     List<Long> lat = new ArrayList<>(LATENCIES);
     Collections.sort(lat);
     long p50 = lat.isEmpty() ? 0 : lat.get(lat.size() / 2);
-    long p99 = lat.isEmpty() ? 0 : lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1));
+    long p99 =
+        lat.isEmpty()
+            ? 0
+            : lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1));
     long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
     if (sent != series * samplesPerSeries || received != sent) {
-      throw new IllegalStateException("lost samples: generated " + series * samplesPerSeries + ", sent " + sent + ", received " + received);
+      throw new IllegalStateException(
+          "lost samples: generated "
+              + series * samplesPerSeries
+              + ", sent "
+              + sent
+              + ", received "
+              + received);
     }
-    return new Result(runner, shards, batch, sent, received, secs, received / sendingSecs, (double) bytes / received, p50, p99);
+    return new Result(
+        runner,
+        shards,
+        batch,
+        sent,
+        received,
+        secs,
+        received / sendingSecs,
+        (double) bytes / received,
+        p50,
+        p99);
   }
 
   /** Starts a CountingReceiver process on a free loopback port; returns its base URL. */
@@ -155,19 +208,31 @@ public final class EndToEndBench {
   }
 
   /** A receiver that answers each write after {@code delayMillis} (0: at once). */
-  public static Process startReceiver(int port, long delayMillis) throws IOException, InterruptedException {
+  public static Process startReceiver(int port, long delayMillis)
+      throws IOException, InterruptedException {
     return startReceiver(port, delayMillis, false);
   }
 
   /** As {@link #startReceiver(int, long)}; with {@code track}, it also checks order and latency. */
-  public static Process startReceiver(int port, long delayMillis, boolean track) throws IOException, InterruptedException {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+  public static Process startReceiver(int port, long delayMillis, boolean track)
+      throws IOException, InterruptedException {
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     // TCP_NODELAY: without it the JDK server's small 204 answers wait for delayed ACKs (~40 ms)
-    Process proc = new ProcessBuilder(java, "-Xmx1g", "-Dsun.net.httpserver.nodelay=true", "-cp", System.getProperty("java.class.path"),
-            CountingReceiver.class.getName(), Integer.toString(port), Long.toString(delayMillis), track ? "track" : "count")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process proc =
+        new ProcessBuilder(
+                java,
+                "-Xmx1g",
+                "-Dsun.net.httpserver.nodelay=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CountingReceiver.class.getName(),
+                Integer.toString(port),
+                Long.toString(delayMillis),
+                track ? "track" : "count")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     String url = "http://127.0.0.1:" + port;
     for (int i = 0; i < 200; i++) {
       try {
@@ -183,12 +248,17 @@ public final class EndToEndBench {
 
   static void reset(String url) throws IOException, InterruptedException {
     HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create(url + "/reset")).build(), HttpResponse.BodyHandlers.discarding());
+        .send(
+            HttpRequest.newBuilder(URI.create(url + "/reset")).build(),
+            HttpResponse.BodyHandlers.discarding());
   }
 
   static long[] stats(String url) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create(url + "/stats")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url + "/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
     String[] p = r.body().trim().split(" ");
     long[] out = new long[p.length];
     for (int i = 0; i < p.length; i++) {
@@ -217,7 +287,15 @@ public final class EndToEndBench {
       run(runner, "http://127.0.0.1:" + port, Math.min(series, 20_000), perSeries, 2, 2000);
       for (String s : shardList) {
         for (String b : batchList) {
-          System.out.println(run(runner, "http://127.0.0.1:" + port, series, perSeries, Integer.parseInt(s), Integer.parseInt(b)).row());
+          System.out.println(
+              run(
+                      runner,
+                      "http://127.0.0.1:" + port,
+                      series,
+                      perSeries,
+                      Integer.parseInt(s),
+                      Integer.parseInt(b))
+                  .row());
         }
       }
     } finally {

@@ -21,11 +21,11 @@ import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.ParDo;
 
 /**
- * End to end into a real Prometheus (started here, remote-write receiver on, fresh TSDB): the
- * same pipeline as {@link EndToEndBench}, samples stamped near now so Prometheus stores them all,
- * the stored count checked through its query API. To name the bottleneck it reports the CPU time
- * each side used: the pipeline's JVM and the Prometheus process (from /proc), against the
- * machine's cores × wall time.
+ * End to end into a real Prometheus (started here, remote-write receiver on, fresh TSDB): the same
+ * pipeline as {@link EndToEndBench}, samples stamped near now so Prometheus stores them all, the
+ * stored count checked through its query API. To name the bottleneck it reports the CPU time each
+ * side used: the pipeline's JVM and the Prometheus process (from /proc), against the machine's
+ * cores × wall time.
  *
  * <p>Usage: {@code PrometheusIngestBench <direct|flink> <series> <samplesPerSeries> <shards>}
  */
@@ -40,9 +40,16 @@ public final class PrometheusIngestBench {
   }
 
   static double query(String base, String promql) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            base
+                                + "/api/v1/query?query="
+                                + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     String body = r.body();
     int i = body.indexOf("\"value\":[");
     if (i < 0) {
@@ -60,17 +67,28 @@ public final class PrometheusIngestBench {
     Path dir = Files.createTempDirectory("prombeam-bench-prometheus");
     int port = EndToEndBench.freePort();
     Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 15s\n");
-    Process prometheus = new ProcessBuilder(
-            "prometheus", "--config.file=" + dir.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("data"),
-            "--web.listen-address=127.0.0.1:" + port, "--web.enable-remote-write-receiver", "--log.level=warn")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    Process prometheus =
+        new ProcessBuilder(
+                "prometheus",
+                "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--web.enable-remote-write-receiver",
+                "--log.level=warn")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
     String base = "http://127.0.0.1:" + port;
     int exit = 1;
     try {
       for (int i = 0; i < 300; i++) {
         try {
-          if (HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          if (HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
+                      HttpResponse.BodyHandlers.discarding())
+                  .statusCode()
+              == 200) {
             break;
           }
         } catch (IOException notYet) {
@@ -78,7 +96,9 @@ public final class PrometheusIngestBench {
         }
         Thread.sleep(100);
       }
-      System.out.println("| runner | shards | series x samples | seconds | samples/s | pipeline CPU s | Prometheus CPU s | machine CPU s (cores x wall) | stored |");
+      System.out.println(
+          "| runner | shards | series x samples | seconds | samples/s | pipeline CPU s | Prometheus"
+              + " CPU s | machine CPU s (cores x wall) | stored |");
       System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       for (String run : List.of("warmup-" + UUID.randomUUID(), UUID.randomUUID().toString())) {
         boolean warmup = run.startsWith("warmup");
@@ -89,22 +109,42 @@ public final class PrometheusIngestBench {
             .apply(ParDo.of(new Workloads.DistinctSeries(run, perSeries, t0)))
             .apply(PrometheusIO.remoteWrite().withUrl(base + "/api/v1/write").withShards(shards));
         double promCpu0 = cpuSeconds(prometheus.pid());
-        long jvmCpu0 = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        long jvmCpu0 =
+            ((com.sun.management.OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
         long w0 = System.nanoTime();
         PipelineResult r = p.run();
         r.waitUntilFinish();
         double secs = (System.nanoTime() - w0) / 1e9;
-        double jvmCpu = (((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - jvmCpu0) / 1e9;
+        double jvmCpu =
+            (((com.sun.management.OperatingSystemMXBean)
+                            ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime()
+                    - jvmCpu0)
+                / 1e9;
         double promCpu = cpuSeconds(prometheus.pid()) - promCpu0;
         long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
         double stored = query(base, "sum(count_over_time({bench_run=\"" + run + "\"}[1h]))");
         if (sent != n * perSeries || stored != n * perSeries) {
-          throw new IllegalStateException("sent " + sent + ", stored " + stored + ", expected " + n * perSeries);
+          throw new IllegalStateException(
+              "sent " + sent + ", stored " + stored + ", expected " + n * perSeries);
         }
         if (!warmup) {
-          System.out.println(String.format(Locale.ROOT, "| %s | %d | %,d x %d | %.1f | %,.0f | %.1f | %.1f | %.1f | %,.0f |",
-              runner, shards, n, perSeries, secs, n * perSeries / secs, jvmCpu, promCpu,
-              Runtime.getRuntime().availableProcessors() * secs, stored));
+          System.out.println(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %d | %,d x %d | %.1f | %,.0f | %.1f | %.1f | %.1f | %,.0f |",
+                  runner,
+                  shards,
+                  n,
+                  perSeries,
+                  secs,
+                  n * perSeries / secs,
+                  jvmCpu,
+                  promCpu,
+                  Runtime.getRuntime().availableProcessors() * secs,
+                  stored));
         }
       }
       exit = 0;

@@ -17,9 +17,9 @@ import org.joda.time.Instant;
  * A finite stream with a real watermark: {@code rounds} rounds, one every {@code intervalMillis}
  * from {@code startMillis}, each of {@code series} elements (the series numbers, timestamped with
  * the round's time). Split {@code i} of {@code n} emits the rounds {@code r} with {@code r % n ==
- * i}, each when its time has come, and holds its watermark just under its next round's time; at
- * the end the watermark goes to the maximum and the source finishes. So every series gets its
- * samples from all splits, in no guaranteed order, while the watermark tells when a time is done.
+ * i}, each when its time has come, and holds its watermark just under its next round's time; at the
+ * end the watermark goes to the maximum and the source finishes. So every series gets its samples
+ * from all splits, in no guaranteed order, while the watermark tells when a time is done.
  */
 final class RoundsSource extends UnboundedSource<Long, RoundsSource.Mark> {
   private final long startMillis;
@@ -33,7 +33,8 @@ final class RoundsSource extends UnboundedSource<Long, RoundsSource.Mark> {
     this(startMillis, intervalMillis, rounds, series, 0, 1);
   }
 
-  private RoundsSource(long startMillis, long intervalMillis, int rounds, int series, int split, int splits) {
+  private RoundsSource(
+      long startMillis, long intervalMillis, int rounds, int series, int split, int splits) {
     this.startMillis = startMillis;
     this.intervalMillis = intervalMillis;
     this.rounds = rounds;

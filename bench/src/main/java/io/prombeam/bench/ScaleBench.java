@@ -26,9 +26,9 @@ import org.joda.time.Instant;
  * decoded. Run it in a JVM with a small heap ({@code -Xmx2g}); it prints one markdown row with the
  * peak old-generation use after GC, which is what a bounded design keeps flat.
  *
- * <p>Usage: {@code ScaleBench <sink|slow|aggregate> <direct|flink> <count>}: {@code slow} is
- * {@code sink} against a receiver that answers each request after 50 ms, so the sink must hold
- * the pipeline back (backpressure) rather than buffer.
+ * <p>Usage: {@code ScaleBench <sink|slow|aggregate> <direct|flink> <count>}: {@code slow} is {@code
+ * sink} against a receiver that answers each request after 50 ms, so the sink must hold the
+ * pipeline back (backpressure) rather than buffer.
  */
 public final class ScaleBench {
   private ScaleBench() {}
@@ -37,7 +37,8 @@ public final class ScaleBench {
   static long peakOldGenAfterGcMiB() {
     long max = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null
+      if (pool.getType() == MemoryType.HEAP
+          && pool.getCollectionUsage() != null
           && (pool.getName().contains("Old") || pool.getName().contains("Tenured"))) {
         max = Math.max(max, pool.getCollectionUsage().getUsed());
       }
@@ -55,12 +56,24 @@ public final class ScaleBench {
     } catch (Throwable t) {
       reserve = null;
       try {
-        System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | failed: %s | | | %,d MiB | %,d MiB |",
-            args[0], args[1], args[2], t.toString().replace('|', '/'), Runtime.getRuntime().maxMemory() >> 20,
-            peakOldGenAfterGcMiB()));
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | failed: %s | | | %,d MiB | %,d MiB |",
+                args[0],
+                args[1],
+                args[2],
+                t.toString().replace('|', '/'),
+                Runtime.getRuntime().maxMemory() >> 20,
+                peakOldGenAfterGcMiB()));
         t.printStackTrace();
       } catch (Throwable again) {
-        System.out.println("| " + String.join(" | ", args) + " | failed: " + t.getClass().getSimpleName() + " | | | | |");
+        System.out.println(
+            "| "
+                + String.join(" | ", args)
+                + " | failed: "
+                + t.getClass().getSimpleName()
+                + " | | | | |");
       }
     } finally {
       System.out.flush();
@@ -84,16 +97,20 @@ public final class ScaleBench {
       PCollection<TimeSeries> series;
       long expectedSeries;
       if (what.equals("sink") || what.equals("slow")) {
-        series = p.apply(GenerateSequence.from(0).to(count)).apply(ParDo.of(new Workloads.DistinctSeries("scale", 1, now)));
+        series =
+            p.apply(GenerateSequence.from(0).to(count))
+                .apply(ParDo.of(new Workloads.DistinctSeries("scale", 1, now)));
         expectedSeries = count;
       } else {
         // 3 events per label set, all in one 1-minute window (windows align to the epoch minute)
         long windowStart = (now / 60_000 - 2) * 60_000;
-        series = p.apply(GenerateSequence.from(0).to(3 * count))
-            .apply(WithTimestamps.of((Long i) -> new Instant(windowStart + (i % 60_000))))
-            .apply(Window.into(FixedWindows.of(Duration.standardMinutes(1))))
-            .apply(PrometheusAggregate.<Long>counter("bench_requests_total")
-                .withLabels(i -> Map.of("label_set", Long.toString(i % count))));
+        series =
+            p.apply(GenerateSequence.from(0).to(3 * count))
+                .apply(WithTimestamps.of((Long i) -> new Instant(windowStart + (i % 60_000))))
+                .apply(Window.into(FixedWindows.of(Duration.standardMinutes(1))))
+                .apply(
+                    PrometheusAggregate.<Long>counter("bench_requests_total")
+                        .withLabels(i -> Map.of("label_set", Long.toString(i % count))));
         expectedSeries = count;
       }
       series.apply(PrometheusIO.remoteWrite().withUrl(url + "/api/v1/write").withShards(4));
@@ -104,12 +121,21 @@ public final class ScaleBench {
       long[] stats = EndToEndBench.stats(url);
       long sent = PrombeamCounters.get(r, "remote_write_series_sent");
       if (stats[1] != expectedSeries) {
-        throw new IllegalStateException("received " + stats[1] + " samples, expected " + expectedSeries);
+        throw new IllegalStateException(
+            "received " + stats[1] + " samples, expected " + expectedSeries);
       }
-      System.out.println(String.format(Locale.ROOT,
-          "| %s | %s | %,d | %,d | %.1f | %,.0f | %,d MiB | %,d MiB |",
-          what, runner, expectedSeries, stats[1], secs, stats[1] / secs,
-          Runtime.getRuntime().maxMemory() >> 20, peakOldGenAfterGcMiB()));
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %,d | %,d | %.1f | %,.0f | %,d MiB | %,d MiB |",
+              what,
+              runner,
+              expectedSeries,
+              stats[1],
+              secs,
+              stats[1] / secs,
+              Runtime.getRuntime().maxMemory() >> 20,
+              peakOldGenAfterGcMiB()));
       if (sent < expectedSeries && !runner.equals("flink")) {
         throw new IllegalStateException("sink counted " + sent + " series sent");
       }

@@ -6,8 +6,6 @@ import io.prombeam.model.TimeSeries;
 import io.prombeam.model.WriteFailure;
 import io.prombeam.remotewrite.RemoteWrite;
 import io.prombeam.remotewrite.RemoteWriteResult;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +17,6 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -34,18 +31,18 @@ import org.joda.time.Instant;
  * {@code series_id}) x M samples as N x M single-sample elements, through {@code
  * PrometheusIO.remoteWrite().withUrl(url)} with its defaults, into a {@link CountingReceiver}
  * process that counts the samples it decoded, checks each series' order as Prometheus would, and
- * measures latency. Prints one markdown row: delivered samples/s over the whole run (the
- * receiver's count over wall time), wire bytes per sample, failures by rule, samples the receiver
- * saw out of order, latency p50/p99 (unbounded mode), peak old generation after GC.
+ * measures latency. Prints one markdown row: delivered samples/s over the whole run (the receiver's
+ * count over wall time), wire bytes per sample, failures by rule, samples the receiver saw out of
+ * order, latency p50/p99 (unbounded mode), peak old generation after GC.
  *
  * <p>Modes: {@code batch} (bounded {@code GenerateSequence}, sample order scrambled by a
  * permutation), {@code streaming} (the same bounded input with {@code --streaming=true}), {@code
- * unbounded} (a {@code PeriodicImpulse} emits a round of one sample per series every tick, with
- * the tick as event time, and a {@code Reshuffle} scatters each round over the workers, so samples
- * of a series reach the sink from several upstream workers and out of order).
+ * unbounded} (a {@code PeriodicImpulse} emits a round of one sample per series every tick, with the
+ * tick as event time, and a {@code Reshuffle} scatters each round over the workers, so samples of a
+ * series reach the sink from several upstream workers and out of order).
  *
- * <p>Usage: {@code SingleSampleBench <direct|flink> <batch|streaming|unbounded|unbounded-reshuffle> <series> <samplesPerSeries> [floor]}
- * ({@code SingleSampleBench header} prints the table header):
+ * <p>Usage: {@code SingleSampleBench <direct|flink> <batch|streaming|unbounded|unbounded-reshuffle>
+ * <series> <samplesPerSeries> [floor]} ({@code SingleSampleBench header} prints the table header):
  * with {@code floor}, the same bounded input into a DoFn that discards it instead of the sink.
  */
 public final class SingleSampleBench {
@@ -54,7 +51,9 @@ public final class SingleSampleBench {
   private SingleSampleBench() {}
 
   public static final String HEADER =
-      "| runner | mode | series x samples | delivered | seconds | delivered samples/s | wire B/sample | failures by rule | out of order at receiver | latency p50 / p99 ms | peak old gen after GC |\n"
+      "| runner | mode | series x samples | delivered | seconds | delivered samples/s | wire"
+          + " B/sample | failures by rule | out of order at receiver | latency p50 / p99 ms | peak"
+          + " old gen after GC |\n"
           + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
   /** Element k is sample k' / N of series k' % N, with k' = a fixed permutation of k. */
@@ -113,7 +112,10 @@ public final class SingleSampleBench {
   /** A round's element as its single-sample series, at the round's event time. */
   static final class TickSample extends DoFn<Long, TimeSeries> {
     @ProcessElement
-    public void process(@Element Long id, @org.apache.beam.sdk.transforms.DoFn.Timestamp Instant tick, OutputReceiver<TimeSeries> out) {
+    public void process(
+        @Element Long id,
+        @org.apache.beam.sdk.transforms.DoFn.Timestamp Instant tick,
+        OutputReceiver<TimeSeries> out) {
       out.output(sample(id, tick.getMillis(), tick.getMillis() / 1000));
     }
   }
@@ -150,16 +152,29 @@ public final class SingleSampleBench {
   public static String floor(String runner, String mode, long series, int perSeries) {
     long total = series * perSeries;
     Pipeline p = Pipeline.create(options(runner, mode));
-    p.apply(GenerateSequence.from(0).to(total)).apply(ParDo.of(new ScrambledSample(series, total))).apply(ParDo.of(new Discard()));
+    p.apply(GenerateSequence.from(0).to(total))
+        .apply(ParDo.of(new ScrambledSample(series, total)))
+        .apply(ParDo.of(new Discard()));
     long t0 = System.nanoTime();
     p.run().waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
     String flags = System.getProperty("bench.options", "").trim();
-    return String.format(Locale.ROOT, "| %s | %s, no sink (floor)%s | %,d x %,d | - | %.1f | %,.0f elements/s | | | | | %,d MiB |",
-        runner, mode, flags.isEmpty() ? "" : " " + flags, series, perSeries, secs, total / secs, ScaleBench.peakOldGenAfterGcMiB());
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s, no sink (floor)%s | %,d x %,d | - | %.1f | %,.0f elements/s | | | | | %,d MiB"
+            + " |",
+        runner,
+        mode,
+        flags.isEmpty() ? "" : " " + flags,
+        series,
+        perSeries,
+        secs,
+        total / secs,
+        ScaleBench.peakOldGenAfterGcMiB());
   }
 
-  public static String run(String runner, String mode, String url, long series, int perSeries) throws Exception {
+  public static String run(String runner, String mode, String url, long series, int perSeries)
+      throws Exception {
     EndToEndBench.reset(url);
     long total = series * perSeries;
     Pipeline p = Pipeline.create(options(runner, mode));
@@ -172,21 +187,30 @@ public final class SingleSampleBench {
       Duration tick = Duration.millis(200);
       if (mode.equals("unbounded-reshuffle")) {
         input =
-            p.apply(PeriodicImpulse.create().startAt(start).stopAt(start.plus(tick.multipliedBy(perSeries - 1))).withInterval(tick))
+            p.apply(
+                    PeriodicImpulse.create()
+                        .startAt(start)
+                        .stopAt(start.plus(tick.multipliedBy(perSeries - 1)))
+                        .withInterval(tick))
                 .apply(ParDo.of(new Round(series)))
                 .apply(Reshuffle.viaRandomKey())
                 .apply(ParDo.of(new TickSample()));
       } else {
         input =
-            p.apply(org.apache.beam.sdk.io.Read.from(new RoundsSource(start.getMillis(), tick.getMillis(), perSeries, (int) series)))
+            p.apply(
+                    org.apache.beam.sdk.io.Read.from(
+                        new RoundsSource(
+                            start.getMillis(), tick.getMillis(), perSeries, (int) series)))
                 .apply(ParDo.of(new TickSample()));
-
       }
     } else {
-      input = p.apply(GenerateSequence.from(0).to(total)).apply(ParDo.of(new ScrambledSample(series, total)));
+      input =
+          p.apply(GenerateSequence.from(0).to(total))
+              .apply(ParDo.of(new ScrambledSample(series, total)));
     }
     RemoteWrite sink = PrometheusIO.remoteWrite().withUrl(url + "/api/v1/write");
-    // defaults, unless an experiment sets the reorder delay (-Dbench.maxReorderDelayMs=0: no buffer)
+    // defaults, unless an experiment sets the reorder delay (-Dbench.maxReorderDelayMs=0: no
+    // buffer)
     String delay = System.getProperty("bench.maxReorderDelayMs");
     if (delay != null) {
       sink = sink.withMaxReorderDelay(Duration.millis(Long.parseLong(delay)));
@@ -202,19 +226,51 @@ public final class SingleSampleBench {
     long received = stats[1];
     Map<String, Long> failures = failuresByRule(r);
     long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
-    System.err.printf(Locale.ROOT, "run %.1f s; receiver busy from %.1f s to %.1f s after start%n", secs,
-        (stats[3] - startMillis) / 1e3, (stats[4] - startMillis) / 1e3);
+    System.err.printf(
+        Locale.ROOT,
+        "run %.1f s; receiver busy from %.1f s to %.1f s after start%n",
+        secs,
+        (stats[3] - startMillis) / 1e3,
+        (stats[4] - startMillis) / 1e3);
     String latency = mode.startsWith("unbounded") ? stats[6] + " / " + stats[7] : "n/a";
-    String row = String.format(Locale.ROOT, "| %s | %s | %,d x %,d | %,d | %.1f | %,.0f | %.2f | %s | %,d | %s | %,d MiB |",
-        runner, mode, series, perSeries, received, secs, received / secs, (double) stats[2] / Math.max(1, received),
-        failures.isEmpty() ? "0" : failures.toString(), stats[5], latency, ScaleBench.peakOldGenAfterGcMiB());
-    // with the runner's metrics off (-Dbench.options=--disableMetrics=true) the receiver's count alone decides
+    String row =
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %,d x %,d | %,d | %.1f | %,.0f | %.2f | %s | %,d | %s | %,d MiB |",
+            runner,
+            mode,
+            series,
+            perSeries,
+            received,
+            secs,
+            received / secs,
+            (double) stats[2] / Math.max(1, received),
+            failures.isEmpty() ? "0" : failures.toString(),
+            stats[5],
+            latency,
+            ScaleBench.peakOldGenAfterGcMiB());
+    // with the runner's metrics off (-Dbench.options=--disableMetrics=true) the receiver's count
+    // alone decides
     boolean metricsOn = !System.getProperty("bench.options", "").contains("disableMetrics=true");
-    boolean lossAllowed = "0".equals(System.getProperty("bench.maxReorderDelayMs")); // the experiment shows the loss
-    if (!lossAllowed && (received != total || (metricsOn && sent != total) || !failures.isEmpty() || stats[5] != 0)) {
+    boolean lossAllowed =
+        "0".equals(System.getProperty("bench.maxReorderDelayMs")); // the experiment shows the loss
+    if (!lossAllowed
+        && (received != total
+            || (metricsOn && sent != total)
+            || !failures.isEmpty()
+            || stats[5] != 0)) {
       System.out.println(row);
-      throw new IllegalStateException("not every sample delivered once and in order: generated " + total
-          + ", sink sent " + sent + ", receiver got " + received + ", failures " + failures + ", out of order " + stats[5]);
+      throw new IllegalStateException(
+          "not every sample delivered once and in order: generated "
+              + total
+              + ", sink sent "
+              + sent
+              + ", receiver got "
+              + received
+              + ", failures "
+              + failures
+              + ", out of order "
+              + stats[5]);
     }
     return row;
   }
@@ -223,7 +279,8 @@ public final class SingleSampleBench {
     Map<String, Long> out = new TreeMap<>();
     MetricQueryResults q = r.metrics().queryMetrics(MetricsFilter.builder().build());
     for (MetricResult<Long> c : q.getCounters()) {
-      if (c.getName().getNamespace().equals("bench") && c.getName().getName().startsWith("failed_")) {
+      if (c.getName().getNamespace().equals("bench")
+          && c.getName().getName().startsWith("failed_")) {
         long n = c.getAttempted();
         if (n > 0) {
           out.merge(c.getName().getName().substring("failed_".length()), n, Long::sum);

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
 
-/** Realistic request contents: 10 labels per series (job, instance, route, ... as exporters have). */
+/**
+ * Realistic request contents: 10 labels per series (job, instance, route, ... as exporters have).
+ */
 public final class Workloads {
   private Workloads() {}
 
@@ -57,7 +59,8 @@ public final class Workloads {
 
     @ProcessElement
     public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
-      TimeSeries.Builder b = labelled(id).label("bench_run", run).label("series_id", Long.toString(id));
+      TimeSeries.Builder b =
+          labelled(id).label("bench_run", run).label("series_id", Long.toString(id));
       for (int i = 0; i < samples; i++) {
         b.sample(t0 + i * 1000L, (double) ((id * 31 + i * 17) % 100_000));
       }

@@ -22,7 +22,9 @@ public class BenchSmokeTest {
       byte[] baseline = Snappy.uncompress(b.baselineGeneratedBuilders());
       assertArrayEquals(baseline, Snappy.uncompress(b.prombeam()));
       assertArrayEquals(baseline, Snappy.uncompress(b.prombeamFreshStrings(fresh)));
-      assertEquals(EncodeBenchmark.SAMPLES / perSeries, RemoteWriteCodec.decodeWriteRequest(b.prombeam()).size());
+      assertEquals(
+          EncodeBenchmark.SAMPLES / perSeries,
+          RemoteWriteCodec.decodeWriteRequest(b.prombeam()).size());
     }
   }
 
@@ -31,7 +33,8 @@ public class BenchSmokeTest {
     int port = EndToEndBench.freePort();
     Process receiver = EndToEndBench.startReceiver(port);
     try {
-      EndToEndBench.Result r = EndToEndBench.run("direct", "http://127.0.0.1:" + port, 300, 10, 2, 500);
+      EndToEndBench.Result r =
+          EndToEndBench.run("direct", "http://127.0.0.1:" + port, 300, 10, 2, 500);
       assertEquals(3000, r.received);
       assertTrue(r.bytesPerSample > 0);
       assertTrue(r.row().startsWith("| direct | 2 | 500 | 3,000 |"));
@@ -45,7 +48,8 @@ public class BenchSmokeTest {
     int port = EndToEndBench.freePort();
     Process receiver = EndToEndBench.startReceiver(port, 0, true);
     try {
-      // run() itself fails unless the receiver counted every sample once, none out of order, no failure
+      // run() itself fails unless the receiver counted every sample once, none out of order, no
+      // failure
       String row = SingleSampleBench.run("direct", "batch", "http://127.0.0.1:" + port, 200, 5);
       assertTrue(row, row.startsWith("| direct | batch | 200 x 5 | 1,000 |"));
     } finally {

@@ -49,6 +49,7 @@ final class Accumulators {
    */
   static final class SumFn extends Combine.CombineFn<Observation, double[], double[]> {
     private static final long serialVersionUID = 1L;
+
     /** null: counter (one sum); empty: sum + count; else histogram bucket bounds. */
     private final double[] bounds;
 
@@ -197,6 +198,7 @@ final class Accumulators {
   /** A t-digest per window: outputs the requested quantiles and the latest timestamp. */
   static final class QuantilesFn extends Combine.CombineFn<Observation, QuantilesFn.Acc, double[]> {
     private static final long serialVersionUID = 1L;
+
     /** t-digest compression: rank error about 1/compression, far less at the tails. */
     static final double COMPRESSION = 200;
 

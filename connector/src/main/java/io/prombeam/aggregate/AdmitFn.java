@@ -16,9 +16,9 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The cardinality guard: per window and admission shard, admits label sets up to the shard's
- * quota and rewrites the rest to the overflow label set, so memory and series counts stay bounded.
- * State is scoped to (shard, window) and freed when the window expires.
+ * The cardinality guard: per window and admission shard, admits label sets up to the shard's quota
+ * and rewrites the rest to the overflow label set, so memory and series counts stay bounded. State
+ * is scoped to (shard, window) and freed when the window expires.
  */
 final class AdmitFn extends DoFn<KV<Integer, KV<Labels, Observation>>, KV<Labels, Observation>> {
   static final String OVERFLOW_LABEL = "prombeam_overflow";
@@ -41,7 +41,8 @@ final class AdmitFn extends DoFn<KV<Integer, KV<Labels, Observation>>, KV<Labels
     this.badTag = badTag;
   }
 
-  static final TupleTag<KV<Labels, Observation>> MAIN = new TupleTag<KV<Labels, Observation>>("admitted") {};
+  static final TupleTag<KV<Labels, Observation>> MAIN =
+      new TupleTag<KV<Labels, Observation>>("admitted") {};
 
   @ProcessElement
   public void process(
@@ -67,7 +68,8 @@ final class AdmitFn extends DoFn<KV<Integer, KV<Labels, Observation>>, KV<Labels
                       kv.getKey().toString(),
                       org.apache.beam.sdk.coders.StringUtf8Coder.of(),
                       null,
-                      "cardinality guard: label set over maxSeriesPerWindow; its value went to the overflow series "
+                      "cardinality guard: label set over maxSeriesPerWindow; its value went to the"
+                          + " overflow series "
                           + overflowLabels));
         }
         out.get(MAIN).output(KV.of(overflowLabels, kv.getValue()));

@@ -107,7 +107,9 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
 
   /** Labels added to every series, e.g. {@code job}. */
   public Aggregate<T> withConstantLabels(Map<String, String> labels) {
-    return toBuilder().setConstantLabels(Collections.unmodifiableMap(new LinkedHashMap<>(labels))).build();
+    return toBuilder()
+        .setConstantLabels(Collections.unmodifiableMap(new LinkedHashMap<>(labels)))
+        .build();
   }
 
   public Aggregate<T> withHelp(String help) {
@@ -127,9 +129,9 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /**
-   * At most {@code n} label sets per window; the values of any further label set go to the
-   * overflow series ({@code prombeam_overflow="true"} plus the constant labels), and are counted
-   * and reported to the bad-record handler.
+   * At most {@code n} label sets per window; the values of any further label set go to the overflow
+   * series ({@code prombeam_overflow="true"} plus the constant labels), and are counted and
+   * reported to the bad-record handler.
    */
   public Aggregate<T> withMaxSeriesPerWindow(int n) {
     if (n < 1) {
@@ -143,8 +145,8 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /**
-   * After {@code gap} of event time without a new sample, write stale markers for the label set,
-   * so Prometheus ends its series at once instead of after its 5 minute lookback.
+   * After {@code gap} of event time without a new sample, write stale markers for the label set, so
+   * Prometheus ends its series at once instead of after its 5 minute lookback.
    */
   public Aggregate<T> withStaleAfter(Duration gap) {
     if (gap == null || gap.getMillis() <= 0) {
@@ -170,19 +172,30 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   @Override
   public PCollection<TimeSeries> expand(PCollection<T> input) {
     validate(input.getWindowingStrategy());
-    TupleTag<BadRecord> badTag = badRecordErrorHandler() == null ? null : new TupleTag<BadRecord>() {};
+    TupleTag<BadRecord> badTag =
+        badRecordErrorHandler() == null ? null : new TupleTag<BadRecord>() {};
     PCollectionTuple extracted =
         input.apply(
             "Extract",
             ParDo.of(
                     new ExtractFn<>(
-                        metric(), kind(), labelsFn(), valueFn(), constantLabels(), badTag, input.getCoder()))
-                .withOutputTags(ExtractFn.MAIN, badTag == null ? TupleTagList.empty() : TupleTagList.of(badTag)));
-    KvCoder<Labels, Observation> obsCoder = KvCoder.of(LabelsCoder.of(), Observation.ObservationCoder.INSTANCE);
+                        metric(),
+                        kind(),
+                        labelsFn(),
+                        valueFn(),
+                        constantLabels(),
+                        badTag,
+                        input.getCoder()))
+                .withOutputTags(
+                    ExtractFn.MAIN,
+                    badTag == null ? TupleTagList.empty() : TupleTagList.of(badTag)));
+    KvCoder<Labels, Observation> obsCoder =
+        KvCoder.of(LabelsCoder.of(), Observation.ObservationCoder.INSTANCE);
     PCollection<KV<Labels, Observation>> obs = extracted.get(ExtractFn.MAIN).setCoder(obsCoder);
     if (badTag != null) {
       badRecordErrorHandler()
-          .addErrorCollection(extracted.get(badTag).setCoder(BadRecord.getCoder(input.getPipeline())));
+          .addErrorCollection(
+              extracted.get(badTag).setCoder(BadRecord.getCoder(input.getPipeline())));
     }
     if (maxSeriesPerWindow() > 0) {
       obs = guard(obs, obsCoder);
@@ -192,20 +205,36 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
     PCollectionList<TimeSeries> outputs;
     switch (kind()) {
       case COUNTER:
-        outputs = PCollectionList.of(cumulative("Counter", obs, Accumulators.SumFn.counter(),
-            new Renderer.Single(MetricType.COUNTER, help)));
+        outputs =
+            PCollectionList.of(
+                cumulative(
+                    "Counter",
+                    obs,
+                    Accumulators.SumFn.counter(),
+                    new Renderer.Single(MetricType.COUNTER, help)));
         break;
       case GAUGE:
-        outputs = PCollectionList.of(perWindow("Gauge", obs, new Accumulators.GaugeFn(reduction()),
-            new Renderer.Single(MetricType.GAUGE, help)));
+        outputs =
+            PCollectionList.of(
+                perWindow(
+                    "Gauge",
+                    obs,
+                    new Accumulators.GaugeFn(reduction()),
+                    new Renderer.Single(MetricType.GAUGE, help)));
         break;
       case HISTOGRAM:
         outputs =
             PCollectionList.of(
                 cumulativeHistogram()
-                    ? cumulative("Histogram", obs, Accumulators.SumFn.histogram(buckets()),
+                    ? cumulative(
+                        "Histogram",
+                        obs,
+                        Accumulators.SumFn.histogram(buckets()),
                         new Renderer.Histogram(buckets(), MetricType.HISTOGRAM, help))
-                    : perWindow("Histogram", obs, Accumulators.SumFn.histogram(buckets()),
+                    : perWindow(
+                        "Histogram",
+                        obs,
+                        Accumulators.SumFn.histogram(buckets()),
                         new Renderer.Histogram(buckets(), MetricType.GAUGEHISTOGRAM, help)));
         break;
       case SUMMARY:
@@ -213,13 +242,28 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
         PCollection<KV<Labels, Observation>> renamed =
             obs.apply(
                     "SumKey",
-                    MapElements.into(TypeDescriptors.kvs(TypeDescriptor.of(Labels.class), TypeDescriptor.of(Observation.class)))
-                        .via(kv -> KV.of(kv.getKey().with(Labels.METRIC_NAME, sumName), kv.getValue())))
+                    MapElements.into(
+                            TypeDescriptors.kvs(
+                                TypeDescriptor.of(Labels.class),
+                                TypeDescriptor.of(Observation.class)))
+                        .via(
+                            kv ->
+                                KV.of(
+                                    kv.getKey().with(Labels.METRIC_NAME, sumName), kv.getValue())))
                 .setCoder(obsCoder);
         outputs =
-            PCollectionList.of(perWindow("Quantiles", obs, new Accumulators.QuantilesFn(quantiles()),
-                    new Renderer.Quantiles(quantiles(), help)))
-                .and(cumulative("SumCount", renamed, Accumulators.SumFn.sumAndCount(), new Renderer.SumCount(help)));
+            PCollectionList.of(
+                    perWindow(
+                        "Quantiles",
+                        obs,
+                        new Accumulators.QuantilesFn(quantiles()),
+                        new Renderer.Quantiles(quantiles(), help)))
+                .and(
+                    cumulative(
+                        "SumCount",
+                        renamed,
+                        Accumulators.SumFn.sumAndCount(),
+                        new Renderer.SumCount(help)));
         break;
       default:
         throw new IllegalStateException(kind().toString());
@@ -232,22 +276,32 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
    * period (an event must be counted once, not once per overlapping window), totals live in state.
    */
   private PCollection<TimeSeries> cumulative(
-      String name, PCollection<KV<Labels, Observation>> obs, Accumulators.SumFn fn, Renderer renderer) {
+      String name,
+      PCollection<KV<Labels, Observation>> obs,
+      Accumulators.SumFn fn,
+      Renderer renderer) {
     WindowingStrategy<?, ?> ws = obs.getWindowingStrategy();
     WindowFn<?, ?> wf = ws.getWindowFn();
     PCollection<KV<Labels, Observation>> w = obs;
     if (wf instanceof SlidingWindows) {
       SlidingWindows s = (SlidingWindows) wf;
-      w = w.apply(name + "/OnceEach", ParDo.of(new OnePeriodFn(s.getPeriod().getMillis(), s.getOffset().getMillis())))
-          .setCoder(obs.getCoder())
-          .apply(name + "/SlidesToPeriods",
-          Window.<KV<Labels, Observation>>into(FixedWindows.of(s.getPeriod()).withOffset(s.getOffset())));
+      w =
+          w.apply(
+                  name + "/OnceEach",
+                  ParDo.of(new OnePeriodFn(s.getPeriod().getMillis(), s.getOffset().getMillis())))
+              .setCoder(obs.getCoder())
+              .apply(
+                  name + "/SlidesToPeriods",
+                  Window.<KV<Labels, Observation>>into(
+                      FixedWindows.of(s.getPeriod()).withOffset(s.getOffset())));
     }
-    w = w.apply(name + "/Deltas",
-        Window.<KV<Labels, Observation>>configure()
-            .triggering(ws.getTrigger())
-            .withAllowedLateness(ws.getAllowedLateness(), ws.getClosingBehavior())
-            .discardingFiredPanes());
+    w =
+        w.apply(
+            name + "/Deltas",
+            Window.<KV<Labels, Observation>>configure()
+                .triggering(ws.getTrigger())
+                .withAllowedLateness(ws.getAllowedLateness(), ws.getClosingBehavior())
+                .discardingFiredPanes());
     return emit(name, w.apply(name + "/Combine", Combine.perKey(fn)), renderer, true);
   }
 
@@ -260,14 +314,19 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   private PCollection<TimeSeries> emit(
-      String name, PCollection<KV<Labels, double[]>> combined, Renderer renderer, boolean cumulative) {
+      String name,
+      PCollection<KV<Labels, double[]>> combined,
+      Renderer renderer,
+      boolean cumulative) {
     return combined
         .setCoder(KvCoder.of(LabelsCoder.of(), Accumulators.DoubleArrayCoder.INSTANCE))
         .apply(name + "/Pane", ParDo.of(new ToPaneFn()))
         .setCoder(KvCoder.of(LabelsCoder.of(), Pane.PaneCoder.INSTANCE))
         .apply(name + "/GlobalWindow", Window.<KV<Labels, Pane>>into(new GlobalWindows()))
-        .apply(name + "/Emit",
-            ParDo.of(new EmitFn(renderer, cumulative, latePanePolicy(), staleAfter(), createdSeries())))
+        .apply(
+            name + "/Emit",
+            ParDo.of(
+                new EmitFn(renderer, cumulative, latePanePolicy(), staleAfter(), createdSeries())))
         .setCoder(TimeSeriesCoder.of());
   }
 
@@ -282,16 +341,23 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
     }
     Labels.Builder ob = Labels.builder().add(Labels.METRIC_NAME, metric()).addAll(constantLabels());
     Labels overflow = ob.add(AdmitFn.OVERFLOW_LABEL, "true").build();
-    TupleTag<BadRecord> badTag = badRecordErrorHandler() == null ? null : new TupleTag<BadRecord>() {};
+    TupleTag<BadRecord> badTag =
+        badRecordErrorHandler() == null ? null : new TupleTag<BadRecord>() {};
     final int s = shards;
     PCollectionTuple admitted =
-        obs.apply("Guard/Shard",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), coder.getEncodedTypeDescriptor()))
+        obs.apply(
+                "Guard/Shard",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.integers(), coder.getEncodedTypeDescriptor()))
                     .via(kv -> KV.of(Math.floorMod(kv.getKey().hashCode() * 0x9E3779B9, s), kv)))
             .setCoder(KvCoder.of(VarIntCoder.of(), coder))
-            .apply("Guard/Admit",
+            .apply(
+                "Guard/Admit",
                 ParDo.of(new AdmitFn(quotas, overflow, badTag))
-                    .withOutputTags(AdmitFn.MAIN, badTag == null ? TupleTagList.empty() : TupleTagList.of(badTag)));
+                    .withOutputTags(
+                        AdmitFn.MAIN,
+                        badTag == null ? TupleTagList.empty() : TupleTagList.of(badTag)));
     if (badTag != null) {
       badRecordErrorHandler()
           .addErrorCollection(admitted.get(badTag).setCoder(BadRecord.getCoder(obs.getPipeline())));
@@ -302,25 +368,37 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   private void validate(WindowingStrategy<?, ?> ws) {
     String what = kind().name().toLowerCase() + " " + metric();
     if (!SeriesValidator.isValidMetricName(metric())) {
-      throw new IllegalArgumentException(what + ": metric names must match [a-zA-Z_:][a-zA-Z0-9_:]*");
+      throw new IllegalArgumentException(
+          what + ": metric names must match [a-zA-Z_:][a-zA-Z0-9_:]*");
     }
     for (String l : constantLabels().keySet()) {
       if (!SeriesValidator.isValidLabelName(l) || l.startsWith("__")) {
-        throw new IllegalArgumentException(what + ": constant label \"" + l + "\" is not a valid label name");
+        throw new IllegalArgumentException(
+            what + ": constant label \"" + l + "\" is not a valid label name");
       }
     }
-    if ((kind() == Kind.GAUGE || kind() == Kind.HISTOGRAM || kind() == Kind.SUMMARY) && valueFn() == null) {
+    if ((kind() == Kind.GAUGE || kind() == Kind.HISTOGRAM || kind() == Kind.SUMMARY)
+        && valueFn() == null) {
       throw new IllegalArgumentException(what + ": withValue(...) is required");
     }
     if (maxSeriesPerWindow() > 0 && !ws.getWindowFn().isNonMerging()) {
       throw new IllegalArgumentException(
-          what + ": withMaxSeriesPerWindow needs non-merging windows (Beam state is not available with sessions)");
+          what
+              + ": withMaxSeriesPerWindow needs non-merging windows (Beam state is not available"
+              + " with sessions)");
     }
   }
 
   private void checkKind(Kind k, String method) {
     if (kind() != k) {
-      throw new IllegalArgumentException(method + "() applies to " + k.name().toLowerCase() + "s, not to " + kind().name().toLowerCase() + " " + metric());
+      throw new IllegalArgumentException(
+          method
+              + "() applies to "
+              + k.name().toLowerCase()
+              + "s, not to "
+              + kind().name().toLowerCase()
+              + " "
+              + metric());
     }
   }
 
@@ -329,7 +407,9 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
     super.populateDisplayData(b);
     b.add(DisplayData.item("metric", metric()).withLabel("Metric"))
         .add(DisplayData.item("kind", kind().name()).withLabel("Kind"))
-        .add(DisplayData.item("latePanePolicy", latePanePolicy().name()).withLabel("Late pane policy"));
+        .add(
+            DisplayData.item("latePanePolicy", latePanePolicy().name())
+                .withLabel("Late pane policy"));
     if (kind() == Kind.HISTOGRAM) {
       b.add(DisplayData.item("buckets", Arrays.toString(buckets())).withLabel("Buckets"));
     }
@@ -337,7 +417,9 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
       b.add(DisplayData.item("quantiles", Arrays.toString(quantiles())).withLabel("Quantiles"));
     }
     if (maxSeriesPerWindow() > 0) {
-      b.add(DisplayData.item("maxSeriesPerWindow", maxSeriesPerWindow()).withLabel("Max series per window"));
+      b.add(
+          DisplayData.item("maxSeriesPerWindow", maxSeriesPerWindow())
+              .withLabel("Max series per window"));
     }
     if (staleAfter() != null) {
       b.add(DisplayData.item("staleAfter", staleAfter()).withLabel("Stale after"));

@@ -22,7 +22,8 @@ public final class Buckets {
   /** {@code count} bounds {@code start, start*factor, ...}. */
   public static double[] exponential(double start, double factor, int count) {
     if (count < 1 || !(start > 0) || !(factor > 1)) {
-      throw new IllegalArgumentException("exponential buckets need count >= 1, start > 0, factor > 1");
+      throw new IllegalArgumentException(
+          "exponential buckets need count >= 1, start > 0, factor > 1");
     }
     double[] b = new double[count];
     double v = start;
@@ -44,11 +45,15 @@ public final class Buckets {
     for (int i = 0; i < n; i++) {
       if (!Double.isFinite(b[i]) || (i > 0 && b[i] <= b[i - 1])) {
         throw new IllegalArgumentException(
-            "histogram " + metric + ": bucket bounds must be finite and strictly increasing: " + Arrays.toString(bounds));
+            "histogram "
+                + metric
+                + ": bucket bounds must be finite and strictly increasing: "
+                + Arrays.toString(bounds));
       }
     }
     if (n == 0) {
-      throw new IllegalArgumentException("histogram " + metric + " needs at least one finite bucket bound");
+      throw new IllegalArgumentException(
+          "histogram " + metric + " needs at least one finite bucket bound");
     }
     return b;
   }

@@ -5,6 +5,7 @@ import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.StaleMarker;
 import io.prombeam.model.TimeSeries;
+import io.prombeam.sink.DeferredMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import io.prombeam.sink.DeferredMetrics;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -37,8 +37,8 @@ import org.joda.time.Instant;
  *   <li>Cumulative kinds add each pane (a delta: panes are made discarding upstream) to a running
  *       total kept in state, so counters stay monotonic across windows and restarts.
  *   <li>Each sample gets the pane's timestamp, or — when that is not after the series' previous
- *       sample — 1 ms after it ({@link LatePanePolicy#EMIT_AFTER_LATEST}) or none
- *       ({@link LatePanePolicy#FOLD_INTO_NEXT}): never two samples at one timestamp.
+ *       sample — 1 ms after it ({@link LatePanePolicy#EMIT_AFTER_LATEST}) or none ({@link
+ *       LatePanePolicy#FOLD_INTO_NEXT}): never two samples at one timestamp.
  *   <li>With a staleness gap, a label set silent for that long (event time) gets stale markers.
  * </ul>
  */
@@ -83,7 +83,12 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
   @TimerId("stale")
   private final TimerSpec staleSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  EmitFn(Renderer renderer, boolean cumulative, LatePanePolicy latePolicy, @Nullable Duration staleAfter, boolean createdSeries) {
+  EmitFn(
+      Renderer renderer,
+      boolean cumulative,
+      LatePanePolicy latePolicy,
+      @Nullable Duration staleAfter,
+      boolean createdSeries) {
     this.renderer = renderer;
     this.cumulative = cumulative;
     this.latePolicy = latePolicy;
@@ -141,7 +146,8 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
     long lastEmitted = Long.MIN_VALUE;
     for (Pane p : due) {
       for (TimeSeries s : emit(key, p, lastTs, totals, created, stale)) {
-        merged.computeIfAbsent(s.labels(), l -> TimeSeries.builder(l).metadata(s.metadata()))
+        merged
+            .computeIfAbsent(s.labels(), l -> TimeSeries.builder(l).metadata(s.metadata()))
             .sample(s.timestamp(0), s.value(0));
         lastEmitted = Math.max(lastEmitted, s.timestamp(0));
       }
@@ -239,15 +245,19 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
   public Duration getAllowedTimestampSkew() {
     return Duration.millis(
         org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()
-            - org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
+            - org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MIN_VALUE
+                .getMillis());
   }
 
   private static TimeSeries createdSeries(Labels key, long ts, long createdAt) {
     String name = key.metricName();
-    String base = name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
+    String base =
+        name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
     return TimeSeries.builder(key.with(Labels.METRIC_NAME, base + "_created"))
         .sample(ts, createdAt / 1000.0)
-        .metadata(MetricMetadata.of(MetricType.GAUGE, "When the counter " + name + " started (Unix seconds)."))
+        .metadata(
+            MetricMetadata.of(
+                MetricType.GAUGE, "When the counter " + name + " started (Unix seconds)."))
         .build();
   }
 }

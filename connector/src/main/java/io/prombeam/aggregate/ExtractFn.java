@@ -17,8 +17,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Element → (label set, observation). A label set or value that cannot become a valid sample (an
- * invalid label name, a value that is NaN, a negative counter increment, an exception in the
- * user's function) goes to the bad-record output, or throws when there is no handler.
+ * invalid label name, a value that is NaN, a negative counter increment, an exception in the user's
+ * function) goes to the bad-record output, or throws when there is no handler.
  */
 final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
   private final String metric;
@@ -48,7 +48,8 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
   }
 
   @ProcessElement
-  public void process(@Element T element, @Timestamp org.joda.time.Instant ts, MultiOutputReceiver out)
+  public void process(
+      @Element T element, @Timestamp org.joda.time.Instant ts, MultiOutputReceiver out)
       throws Exception {
     Labels labels;
     double value;
@@ -68,7 +69,13 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
       value = valueFn == null ? 1.0 : checkValue(valueFn.apply(element));
       if (kind == Kind.COUNTER && value < 0) {
         throw new IllegalArgumentException(
-            "counter " + metric + " got increment " + value + " for " + labels + ": counter increments must be >= 0");
+            "counter "
+                + metric
+                + " got increment "
+                + value
+                + " for "
+                + labels
+                + ": counter increments must be >= 0");
       }
     } catch (Exception e) {
       rejected.inc();
@@ -76,7 +83,9 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
         throw e;
       }
       out.get(badTag)
-          .output(BadRecord.fromExceptionInformation(element, inputCoder, e, "prombeam aggregate " + metric + ": " + e.getMessage()));
+          .output(
+              BadRecord.fromExceptionInformation(
+                  element, inputCoder, e, "prombeam aggregate " + metric + ": " + e.getMessage()));
       return;
     }
     out.get(MAIN).output(KV.of(labels, new Observation(value, ts.getMillis())));
@@ -84,10 +93,12 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
 
   private double checkValue(Double v) {
     if (v == null || Double.isNaN(v)) {
-      throw new IllegalArgumentException("metric " + metric + ": value is " + v + "; a value must be a number");
+      throw new IllegalArgumentException(
+          "metric " + metric + ": value is " + v + "; a value must be a number");
     }
     return v;
   }
 
-  static final TupleTag<KV<Labels, Observation>> MAIN = new TupleTag<KV<Labels, Observation>>("extracted") {};
+  static final TupleTag<KV<Labels, Observation>> MAIN =
+      new TupleTag<KV<Labels, Observation>>("extracted") {};
 }

@@ -14,8 +14,8 @@ public enum LatePanePolicy {
    */
   EMIT_AFTER_LATEST,
   /**
-   * Do not emit it. Counters and cumulative histograms still add its data to the running total,
-   * so it shows in the next emitted sample; gauge and summary values of such panes are dropped and
+   * Do not emit it. Counters and cumulative histograms still add its data to the running total, so
+   * it shows in the next emitted sample; gauge and summary values of such panes are dropped and
    * counted in the {@code prombeam:aggregate_panes_folded} counter.
    */
   FOLD_INTO_NEXT

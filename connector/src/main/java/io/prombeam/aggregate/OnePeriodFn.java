@@ -7,8 +7,8 @@ import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * For running totals over sliding windows: an element sits in size/period overlapping windows;
- * keep only its copy in the window that starts in the element's own period, so it is counted once.
+ * For running totals over sliding windows: an element sits in size/period overlapping windows; keep
+ * only its copy in the window that starts in the element's own period, so it is counted once.
  */
 final class OnePeriodFn extends DoFn<KV<Labels, Observation>, KV<Labels, Observation>> {
   private final long periodMillis;
@@ -21,7 +21,9 @@ final class OnePeriodFn extends DoFn<KV<Labels, Observation>, KV<Labels, Observa
 
   @ProcessElement
   public void process(
-      @Element KV<Labels, Observation> e, BoundedWindow window, OutputReceiver<KV<Labels, Observation>> out) {
+      @Element KV<Labels, Observation> e,
+      BoundedWindow window,
+      OutputReceiver<KV<Labels, Observation>> out) {
     long ts = e.getValue().timestampMillis;
     long periodStart = ts - Math.floorMod(ts - offsetMillis, periodMillis);
     if (((IntervalWindow) window).start().getMillis() == periodStart) {

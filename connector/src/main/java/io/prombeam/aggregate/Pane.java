@@ -12,10 +12,13 @@ final class Pane implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final double[] values;
+
   /** The window's last millisecond, or for the global window the latest event time seen. */
   final long timestamp;
+
   /** The window's start (for _created). */
   final long windowStart;
+
   /** An early (speculative) pane: emitted at once instead of in timestamp order. */
   final boolean early;
 

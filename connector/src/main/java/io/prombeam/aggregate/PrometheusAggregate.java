@@ -3,8 +3,8 @@ package io.prombeam.aggregate;
 import java.util.Arrays;
 
 /**
- * Turns any {@code PCollection<T>} into Prometheus counters, gauges, histograms and summaries,
- * per window and label set, following Prometheus' rules (see docs/aggregation.md):
+ * Turns any {@code PCollection<T>} into Prometheus counters, gauges, histograms and summaries, per
+ * window and label set, following Prometheus' rules (see docs/aggregation.md):
  *
  * <pre>{@code
  * PCollection<TimeSeries> series = requests
@@ -18,8 +18,8 @@ public final class PrometheusAggregate {
   private PrometheusAggregate() {}
 
   /**
-   * A counter: per label set, the running total of {@code withValue} (default 1 per element)
-   * across windows, kept in Beam state: monotonic, as PromQL's rate() and increase() need.
+   * A counter: per label set, the running total of {@code withValue} (default 1 per element) across
+   * windows, kept in Beam state: monotonic, as PromQL's rate() and increase() need.
    */
   public static <T> Aggregate<T> counter(String name) {
     return Aggregate.create(name, Kind.COUNTER);
@@ -51,7 +51,8 @@ public final class PrometheusAggregate {
     Arrays.sort(q);
     for (double x : q) {
       if (!(x >= 0 && x <= 1)) {
-        throw new IllegalArgumentException("summary " + name + ": quantiles must lie in [0, 1], got " + x);
+        throw new IllegalArgumentException(
+            "summary " + name + ": quantiles must lie in [0, 1], got " + x);
       }
     }
     Aggregate<T> a = Aggregate.create(name, Kind.SUMMARY);

@@ -18,7 +18,9 @@ abstract class Renderer implements Serializable {
     this.metadata = MetricMetadata.of(type, help);
   }
 
-  /** {@code key} carries {@code __name__} = the metric's base name; {@code values} has no timestamp. */
+  /**
+   * {@code key} carries {@code __name__} = the metric's base name; {@code values} has no timestamp.
+   */
   abstract List<TimeSeries> render(Labels key, double[] values, long ts);
 
   protected TimeSeries one(Labels labels, long ts, double v) {
@@ -60,7 +62,8 @@ abstract class Renderer implements Serializable {
       Labels bucket = rename(key, base + "_bucket");
       double cumulative = 0;
       for (int i = 0; i <= bounds.length; i++) {
-        cumulative = io.prombeam.model.StaleMarker.isStale(values[i]) ? values[i] : cumulative + values[i];
+        cumulative =
+            io.prombeam.model.StaleMarker.isStale(values[i]) ? values[i] : cumulative + values[i];
         String le = i == bounds.length ? "+Inf" : Buckets.le(bounds[i]);
         out.add(one(bucket.with("le", le), ts, cumulative));
       }

@@ -47,6 +47,7 @@ final class ToPaneFn extends DoFn<KV<Labels, double[]>, KV<Labels, Pane>> {
   @SuppressWarnings("deprecation") // moving global-window panes back to their latest event time
   public Duration getAllowedTimestampSkew() {
     return Duration.millis(
-        BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis() - BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
+        BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()
+            - BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
   }
 }

@@ -23,8 +23,8 @@ import okhttp3.tls.HeldCertificate;
 
 /**
  * One OkHttp client per distinct TLS/timeout setting per JVM, so that every DoFn instance on a
- * worker shares connection pools instead of opening its own. TLS material is read with OkHttp's
- * own PEM support (okhttp-tls).
+ * worker shares connection pools instead of opening its own. TLS material is read with OkHttp's own
+ * PEM support (okhttp-tls).
  */
 public final class HttpClients {
   private static final OkHttpClient ROOT =
@@ -41,7 +41,8 @@ public final class HttpClients {
 
   public static OkHttpClient forEndpoint(HttpEndpoint e) {
     Key key =
-        new Key(e.tlsCaFile(), e.tlsClientCertFile(), e.tlsClientKeyFile(), e.timeout().getMillis());
+        new Key(
+            e.tlsCaFile(), e.tlsClientCertFile(), e.tlsClientKeyFile(), e.timeout().getMillis());
     return CLIENTS.computeIfAbsent(key, HttpClients::build);
   }
 
@@ -65,8 +66,7 @@ public final class HttpClients {
         String pem = read(k.certFile) + (k.keyFile != null ? "\n" + read(k.keyFile) : "");
         List<X509Certificate> chain = readCertificates(k.certFile);
         HeldCertificate held = HeldCertificate.decode(onlyFirstCertificateAndKey(pem, k.certFile));
-        hb.heldCertificate(
-            held, chain.subList(1, chain.size()).toArray(new X509Certificate[0]));
+        hb.heldCertificate(held, chain.subList(1, chain.size()).toArray(new X509Certificate[0]));
       }
       HandshakeCertificates hc = hb.build();
       b.sslSocketFactory(hc.sslSocketFactory(), hc.trustManager());

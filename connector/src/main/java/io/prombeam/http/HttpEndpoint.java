@@ -13,11 +13,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * Where and how to reach an HTTP endpoint: URL, credentials, extra headers, TLS and timeout.
- * Shared by every prombeam sink and source, so auth and TLS behave the same everywhere.
+ * Where and how to reach an HTTP endpoint: URL, credentials, extra headers, TLS and timeout. Shared
+ * by every prombeam sink and source, so auth and TLS behave the same everywhere.
  *
- * <p>Credentials are held as {@link Secret}s; header values are never displayed either (they may
- * be API keys), only their names.
+ * <p>Credentials are held as {@link Secret}s; header values are never displayed either (they may be
+ * API keys), only their names.
  */
 @AutoValue
 public abstract class HttpEndpoint implements Serializable {
@@ -60,8 +60,12 @@ public abstract class HttpEndpoint implements Serializable {
     HttpUrl parsed = HttpUrl.parse(url);
     if (parsed == null) {
       // echo only what precedes any user info or query: those may hold credentials
-      String shown = url == null ? "null" : url.replaceFirst("^([^:/?#]*://)[^/?#@]*@", "$1").split("[?#]", 2)[0];
-      throw new IllegalArgumentException("not an http(s) URL: " + shown + (shown.equals(url) ? "" : "..."));
+      String shown =
+          url == null
+              ? "null"
+              : url.replaceFirst("^([^:/?#]*://)[^/?#@]*@", "$1").split("[?#]", 2)[0];
+      throw new IllegalArgumentException(
+          "not an http(s) URL: " + shown + (shown.equals(url) ? "" : "..."));
     }
     return toBuilder().setUrl(url).build();
   }
@@ -121,8 +125,8 @@ public abstract class HttpEndpoint implements Serializable {
   }
 
   /**
-   * The URL for display data: user info removed and query values masked (a token passed as
-   * {@code ?api_key=...} is a secret too); scheme, host, port, path and parameter names stay.
+   * The URL for display data: user info removed and query values masked (a token passed as {@code
+   * ?api_key=...} is a secret too); scheme, host, port, path and parameter names stay.
    */
   public @Nullable String displayUrl() {
     if (url() == null) {
@@ -139,17 +143,26 @@ public abstract class HttpEndpoint implements Serializable {
   /** Like the display data: no credential, no header value, no URL user info or query value. */
   @Override
   public final String toString() {
-    return "HttpEndpoint{url=" + displayUrl()
-        + ", auth=" + authDescription()
-        + ", headers=" + headers().keySet()
-        + ", tlsCaFile=" + tlsCaFile()
-        + ", tlsClientCertFile=" + tlsClientCertFile()
-        + ", timeout=" + timeout() + "}";
+    return "HttpEndpoint{url="
+        + displayUrl()
+        + ", auth="
+        + authDescription()
+        + ", headers="
+        + headers().keySet()
+        + ", tlsCaFile="
+        + tlsCaFile()
+        + ", tlsClientCertFile="
+        + tlsClientCertFile()
+        + ", timeout="
+        + timeout()
+        + "}";
   }
 
   /** The kind of authentication, never the credential. */
   private String authDescription() {
-    return basicAuthUser() != null ? "basic (user " + basicAuthUser() + ")" : bearerToken() != null ? "bearer token" : "none";
+    return basicAuthUser() != null
+        ? "basic (user " + basicAuthUser() + ")"
+        : bearerToken() != null ? "bearer token" : "none";
   }
 
   /** The URL without user info, query or fragment, for logs and messages. */
@@ -187,7 +200,8 @@ public abstract class HttpEndpoint implements Serializable {
     }
     builder.addIfNotNull(DisplayData.item("tlsCaFile", tlsCaFile()).withLabel("TLS CA file"));
     builder.addIfNotNull(
-        DisplayData.item("tlsClientCertFile", tlsClientCertFile()).withLabel("TLS client certificate"));
+        DisplayData.item("tlsClientCertFile", tlsClientCertFile())
+            .withLabel("TLS client certificate"));
     builder.add(DisplayData.item("timeout", timeout()).withLabel("Request timeout"));
   }
 

@@ -1,8 +1,8 @@
 package io.prombeam.http;
 
 /**
- * Which HTTP outcomes are worth another try. Remote-write 1.0: senders must retry 5xx and may
- * retry 429; any other 4xx means the data itself is refused and retrying cannot help.
+ * Which HTTP outcomes are worth another try. Remote-write 1.0: senders must retry 5xx and may retry
+ * 429; any other 4xx means the data itself is refused and retrying cannot help.
  */
 public final class RetryClassifier {
   private RetryClassifier() {}

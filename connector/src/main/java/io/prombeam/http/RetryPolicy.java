@@ -9,9 +9,9 @@ import org.joda.time.Duration;
 
 /**
  * How long and how often a failed request is tried again: exponential backoff (doubling, with
- * Beam's ±50% jitter) from {@link #minBackoff()} to {@link #maxBackoff()}, for at most
- * {@link #maxRetries()} retries and {@link #maxRetryDuration()} of wall time since the first try.
- * Defaults follow Prometheus' {@code queue_config}: 30 ms to 5 s.
+ * Beam's ±50% jitter) from {@link #minBackoff()} to {@link #maxBackoff()}, for at most {@link
+ * #maxRetries()} retries and {@link #maxRetryDuration()} of wall time since the first try. Defaults
+ * follow Prometheus' {@code queue_config}: 30 ms to 5 s.
  */
 @AutoValue
 public abstract class RetryPolicy implements Serializable {
@@ -66,7 +66,11 @@ public abstract class RetryPolicy implements Serializable {
   public void validate(String transformName) {
     if (minBackoff().isLongerThan(maxBackoff())) {
       throw new IllegalArgumentException(
-          transformName + ": minBackoff " + minBackoff() + " is longer than maxBackoff " + maxBackoff());
+          transformName
+              + ": minBackoff "
+              + minBackoff()
+              + " is longer than maxBackoff "
+              + maxBackoff());
     }
   }
 
@@ -77,7 +81,8 @@ public abstract class RetryPolicy implements Serializable {
         .withInitialBackoff(minBackoff())
         .withMaxBackoff(maxBackoff())
         .withMaxRetries(maxRetries())
-        .withMaxCumulativeBackoff(maxRetryDuration().getMillis() > 0 ? maxRetryDuration() : Duration.millis(1))
+        .withMaxCumulativeBackoff(
+            maxRetryDuration().getMillis() > 0 ? maxRetryDuration() : Duration.millis(1))
         .backoff();
   }
 
@@ -85,7 +90,9 @@ public abstract class RetryPolicy implements Serializable {
     b.add(DisplayData.item("minBackoff", minBackoff()).withLabel("Min backoff"));
     b.add(DisplayData.item("maxBackoff", maxBackoff()).withLabel("Max backoff"));
     b.add(
-        DisplayData.item("maxRetries", maxRetries() == UNLIMITED ? "unlimited" : String.valueOf(maxRetries()))
+        DisplayData.item(
+                "maxRetries",
+                maxRetries() == UNLIMITED ? "unlimited" : String.valueOf(maxRetries()))
             .withLabel("Max retries"));
     b.add(DisplayData.item("maxRetryDuration", maxRetryDuration()).withLabel("Max retry duration"));
   }

@@ -54,7 +54,8 @@ public final class RetryingHttpSender {
    * As {@link #send(Supplier, RetryListener)}; with {@code keepBody} a successful response's whole
    * body is kept ({@link SendOutcome#body()}), for readers.
    */
-  public SendOutcome send(Supplier<Request> requestFactory, RetryListener listener, boolean keepBody)
+  public SendOutcome send(
+      Supplier<Request> requestFactory, RetryListener listener, boolean keepBody)
       throws InterruptedException {
     BackOff backOff = policy.newBackOff();
     long start = System.currentTimeMillis();
@@ -79,7 +80,8 @@ public final class RetryingHttpSender {
           message = bodyText(response.body());
         }
         if (RetryClassifier.honoursRetryAfter(status)) {
-          retryAfter = RetryAfter.delayMillis(response.header("Retry-After"), System.currentTimeMillis());
+          retryAfter =
+              RetryAfter.delayMillis(response.header("Retry-After"), System.currentTimeMillis());
         }
       } catch (InterruptedIOException e) {
         if (Thread.currentThread().isInterrupted()) {
@@ -92,7 +94,8 @@ public final class RetryingHttpSender {
       long latency = (System.nanoTime() - t0) / 1_000_000;
       long total = System.currentTimeMillis() - start;
       if (RetryClassifier.isSuccess(status)) {
-        return new SendOutcome(true, status, message, attempts, latency, total, body).withContentType(contentType);
+        return new SendOutcome(true, status, message, attempts, latency, total, body)
+            .withContentType(contentType);
       }
       if (status != 0 && !RetryClassifier.isRetryable(status)) {
         return new SendOutcome(false, status, message, attempts, latency, total, null);

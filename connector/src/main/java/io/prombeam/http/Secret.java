@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A password or token. Its {@link #toString()} never shows the value, so it stays out of logs,
- * exception messages, {@code toString} of configs and Beam display data. Only
- * {@link #reveal()}, called where a request header is built, returns it.
+ * exception messages, {@code toString} of configs and Beam display data. Only {@link #reveal()},
+ * called where a request header is built, returns it.
  */
 public final class Secret implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -1,8 +1,8 @@
 package io.prombeam.http;
 
 /**
- * What became of one logical request after all its tries: final HTTP status (0 when no response
- * was had), the receiver's response text (truncated) or the last exception, and counts.
+ * What became of one logical request after all its tries: final HTTP status (0 when no response was
+ * had), the receiver's response text (truncated) or the last exception, and counts.
  */
 public final class SendOutcome {
   /** Longest response text kept, in characters. */
@@ -18,7 +18,13 @@ public final class SendOutcome {
   private String contentType = "";
 
   SendOutcome(
-      boolean success, int status, String message, int attempts, long lastAttemptMillis, long totalMillis, byte[] body) {
+      boolean success,
+      int status,
+      String message,
+      int attempts,
+      long lastAttemptMillis,
+      long totalMillis,
+      byte[] body) {
     this.body = body;
     this.success = success;
     this.status = status;

@@ -18,8 +18,8 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.StringSetResult;
 
 /**
- * Maps a pipeline's Beam metrics to Prometheus series; the one mapping behind both
- * {@link PrometheusMetricsSink} and {@link PrometheusMetricsExporter}. See docs/beam-metrics.md.
+ * Maps a pipeline's Beam metrics to Prometheus series; the one mapping behind both {@link
+ * PrometheusMetricsSink} and {@link PrometheusMetricsExporter}. See docs/beam-metrics.md.
  *
  * <table>
  *   <tr><th>Beam</th><th>Prometheus</th></tr>
@@ -53,10 +53,13 @@ public final class BeamMetricsMapping implements Serializable {
     this(prefix, job, DEFAULT_MAX_STRINGSET_VALUES);
   }
 
-  /** Mapped series, the problems found (collisions, truncated sets), and whether all were committed. */
+  /**
+   * Mapped series, the problems found (collisions, truncated sets), and whether all were committed.
+   */
   public static final class Mapped {
     public final List<TimeSeries> series = new ArrayList<>();
     public final List<String> problems = new ArrayList<>();
+
     /** True when every value came from committed metrics; false when any was attempted. */
     public boolean allCommitted = true;
   }
@@ -74,29 +77,42 @@ public final class BeamMetricsMapping implements Serializable {
       String base = baseName(c.getName());
       if (claim(owners, out, c.getName(), base + "_total")) {
         out.series.add(
-            series(base + "_total", c, MetricType.COUNTER, "Beam counter " + c.getName(), nowMillis, v));
+            series(
+                base + "_total",
+                c,
+                MetricType.COUNTER,
+                "Beam counter " + c.getName(),
+                nowMillis,
+                v));
       }
     }
     for (MetricResult<DistributionResult> d : sorted(results.getDistributions())) {
       DistributionResult v = value(d, out);
       String base = baseName(d.getName());
-      if (!claim(owners, out, d.getName(), base + "_count", base + "_sum", base + "_min", base + "_max")) {
+      if (!claim(
+          owners, out, d.getName(), base + "_count", base + "_sum", base + "_min", base + "_max")) {
         continue;
       }
       String help = "Beam distribution " + d.getName();
       out.series.add(series(base + "_count", d, MetricType.SUMMARY, help, nowMillis, v.getCount()));
       out.series.add(series(base + "_sum", d, MetricType.SUMMARY, help, nowMillis, v.getSum()));
       if (v.getCount() > 0) {
-        out.series.add(series(base + "_min", d, MetricType.GAUGE, help + " (min)", nowMillis, v.getMin()));
-        out.series.add(series(base + "_max", d, MetricType.GAUGE, help + " (max)", nowMillis, v.getMax()));
+        out.series.add(
+            series(base + "_min", d, MetricType.GAUGE, help + " (min)", nowMillis, v.getMin()));
+        out.series.add(
+            series(base + "_max", d, MetricType.GAUGE, help + " (max)", nowMillis, v.getMax()));
       }
     }
     for (MetricResult<GaugeResult> g : sorted(results.getGauges())) {
       GaugeResult v = value(g, out);
       String base = baseName(g.getName());
       if (claim(owners, out, g.getName(), base)) {
-        long ts = v.getTimestamp() != null && v.getTimestamp().getMillis() > 0 ? v.getTimestamp().getMillis() : nowMillis;
-        out.series.add(series(base, g, MetricType.GAUGE, "Beam gauge " + g.getName(), ts, v.getValue()));
+        long ts =
+            v.getTimestamp() != null && v.getTimestamp().getMillis() > 0
+                ? v.getTimestamp().getMillis()
+                : nowMillis;
+        out.series.add(
+            series(base, g, MetricType.GAUGE, "Beam gauge " + g.getName(), ts, v.getValue()));
       }
     }
     for (MetricResult<StringSetResult> s : sorted(results.getStringSets())) {
@@ -128,7 +144,8 @@ public final class BeamMetricsMapping implements Serializable {
 
   /** {@code <prefix>_<namespace>_<name>}, sanitized. */
   public String baseName(MetricName name) {
-    String raw = (prefix.isEmpty() ? "" : prefix + "_") + name.getNamespace() + "_" + name.getName();
+    String raw =
+        (prefix.isEmpty() ? "" : prefix + "_") + name.getNamespace() + "_" + name.getName();
     return sanitize(raw);
   }
 
@@ -137,7 +154,12 @@ public final class BeamMetricsMapping implements Serializable {
     StringBuilder sb = new StringBuilder(raw.length() + 1);
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == ':';
       sb.append(ok ? c : '_');
     }
     if (sb.length() == 0 || Character.isDigit(sb.charAt(0))) {
@@ -152,7 +174,15 @@ public final class BeamMetricsMapping implements Serializable {
       String prev = owners.get(n);
       if (prev != null && !prev.equals(who)) {
         out.problems.add(
-            "name collision: Beam metrics " + prev + " and " + who + " both map to " + n + "; " + who + " not exported");
+            "name collision: Beam metrics "
+                + prev
+                + " and "
+                + who
+                + " both map to "
+                + n
+                + "; "
+                + who
+                + " not exported");
         return false;
       }
     }
@@ -162,7 +192,8 @@ public final class BeamMetricsMapping implements Serializable {
     return true;
   }
 
-  private TimeSeries series(String name, MetricResult<?> r, MetricType type, String help, long ts, double value) {
+  private TimeSeries series(
+      String name, MetricResult<?> r, MetricType type, String help, long ts, double value) {
     return builder(name, r, type, help).sample(ts, value).build();
   }
 

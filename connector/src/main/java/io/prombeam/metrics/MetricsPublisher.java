@@ -18,8 +18,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * Sends mapped Beam metrics to the configured targets: a remote-write receiver and/or a
- * Pushgateway group (replaced with PUT on every publish, so it always shows the latest values).
+ * Sends mapped Beam metrics to the configured targets: a remote-write receiver and/or a Pushgateway
+ * group (replaced with PUT on every publish, so it always shows the latest values).
  */
 public final class MetricsPublisher {
   private final @Nullable RemoteWriteClient remoteWrite;
@@ -39,7 +39,9 @@ public final class MetricsPublisher {
     // Metrics export must not block a pipeline's end for long: bounded retries.
     RetryPolicy retry = RetryPolicy.defaults().withMaxRetryDuration(Duration.standardSeconds(30));
     this.remoteWrite =
-        remoteWrite == null ? null : new RemoteWriteClient(remoteWrite, retry, RemoteWriteProtocol.V1);
+        remoteWrite == null
+            ? null
+            : new RemoteWriteClient(remoteWrite, retry, RemoteWriteProtocol.V1);
     this.pushgateway = pushgateway == null ? null : new PushgatewayClient(pushgateway, retry);
     this.job = job;
     this.groupingKey = groupingKey;

@@ -12,15 +12,18 @@ public final class PrombeamCounters {
   private PrombeamCounters() {}
 
   /**
-   * The attempted value of counter {@code name} summed over all steps, e.g.
-   * {@code remote_write_samples_sent}; 0 when it was never incremented.
+   * The attempted value of counter {@code name} summed over all steps, e.g. {@code
+   * remote_write_samples_sent}; 0 when it was never incremented.
    */
   public static long get(PipelineResult result, String name) {
     long sum = 0;
     for (MetricResult<Long> c :
         result
             .metrics()
-            .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.named(NAMESPACE, name)).build())
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(NAMESPACE, name))
+                    .build())
             .getCounters()) {
       sum += c.getAttempted();
     }

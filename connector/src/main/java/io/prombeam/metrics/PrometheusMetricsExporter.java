@@ -106,7 +106,8 @@ public final class PrometheusMetricsExporter implements AutoCloseable {
               return t;
             });
     long ms = c.period.getMillis();
-    this.task = scheduler.scheduleWithFixedDelay(this::exportQuietly, ms, ms, TimeUnit.MILLISECONDS);
+    this.task =
+        scheduler.scheduleWithFixedDelay(this::exportQuietly, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   public static PrometheusMetricsExporter start(PipelineResult result, Config config) {

@@ -5,8 +5,8 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
 /**
- * Options of {@link PrometheusMetricsSink}: use with
- * {@code --metricsSink=io.prombeam.metrics.PrometheusMetricsSink --metricsPushPeriod=N}.
+ * Options of {@link PrometheusMetricsSink}: use with {@code
+ * --metricsSink=io.prombeam.metrics.PrometheusMetricsSink --metricsPushPeriod=N}.
  */
 public interface PrometheusMetricsOptions extends MetricsOptions {
   @Description("Remote-write URL to send the pipeline's Beam metrics to")

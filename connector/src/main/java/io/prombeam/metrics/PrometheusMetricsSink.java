@@ -9,10 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Beam {@link MetricsSink} for runners whose {@code MetricsPusher} calls sinks:
- * {@code --metricsSink=io.prombeam.metrics.PrometheusMetricsSink --metricsPushPeriod=N} plus
- * {@link PrometheusMetricsOptions}. In Beam 2.62 the classic FlinkRunner calls it when an attached
- * job ends; DirectRunner and Dataflow never do, so use {@link PrometheusMetricsExporter} there.
+ * A Beam {@link MetricsSink} for runners whose {@code MetricsPusher} calls sinks: {@code
+ * --metricsSink=io.prombeam.metrics.PrometheusMetricsSink --metricsPushPeriod=N} plus {@link
+ * PrometheusMetricsOptions}. In Beam 2.62 the classic FlinkRunner calls it when an attached job
+ * ends; DirectRunner and Dataflow never do, so use {@link PrometheusMetricsExporter} there.
  */
 public class PrometheusMetricsSink implements MetricsSink {
   private static final long serialVersionUID = 1L;
@@ -33,7 +33,8 @@ public class PrometheusMetricsSink implements MetricsSink {
     this.pushgatewayUrl = o.getPrometheusPushgatewayUrl();
     if (remoteWriteUrl == null && pushgatewayUrl == null) {
       throw new IllegalArgumentException(
-          "PrometheusMetricsSink needs --prometheusRemoteWriteUrl and/or --prometheusPushgatewayUrl");
+          "PrometheusMetricsSink needs --prometheusRemoteWriteUrl and/or"
+              + " --prometheusPushgatewayUrl");
     }
   }
 

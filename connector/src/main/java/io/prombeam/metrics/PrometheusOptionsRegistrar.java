@@ -5,9 +5,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsRegistrar;
 
 /**
- * Registers prombeam's pipeline options (found through META-INF/services), so that
- * {@code --prometheusPushgatewayUrl=...} and friends parse without an explicit
- * {@code PipelineOptionsFactory.register}.
+ * Registers prombeam's pipeline options (found through META-INF/services), so that {@code
+ * --prometheusPushgatewayUrl=...} and friends parse without an explicit {@code
+ * PipelineOptionsFactory.register}.
  */
 public final class PrometheusOptionsRegistrar implements PipelineOptionsRegistrar {
   @Override

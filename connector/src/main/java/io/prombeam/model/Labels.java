@@ -5,11 +5,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.util.VarInt;
@@ -30,8 +28,8 @@ import org.apache.beam.sdk.util.VarInt;
  * {@link #equals}/{@link #hashCode} compare, so a label set that crosses a shuffle on its way to a
  * remote-write sink is decoded without creating a single {@code String} and encoded with one array
  * copy (Prometheus keeps its own labels as one byte string for the same reason). Label sets with
- * ill-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) have no encoded form and
- * stay strings, so validation can still name them.
+ * ill-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) have no encoded form and stay
+ * strings, so validation can still name them.
  */
 @org.apache.beam.sdk.coders.DefaultCoder(LabelsCoder.class)
 public final class Labels implements Serializable, Comparable<Labels> {
@@ -213,8 +211,8 @@ public final class Labels implements Serializable, Comparable<Labels> {
 
   /**
    * A hash of the names and values as strings: deterministic across JVMs ({@link String#hashCode}
-   * is specified), and, for label sets built from strings, computed without encoding them.
-   * Unlike {@link #hashCode()}, decodes the strings of a label set that has only its encoded form.
+   * is specified), and, for label sets built from strings, computed without encoding them. Unlike
+   * {@link #hashCode()}, decodes the strings of a label set that has only its encoded form.
    */
   public int stringHash() {
     Strings s = strings;
@@ -473,9 +471,9 @@ public final class Labels implements Serializable, Comparable<Labels> {
   private static final byte[] METRIC_NAME_BYTES = METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
 
   /**
-   * For the validator: whether this label set, held only in its encoded form (as after a coder),
-   * is ASCII and passes the label rules, checked on the bytes without decoding a string. False
-   * means "not known": the validator then checks the strings and names what is wrong.
+   * For the validator: whether this label set, held only in its encoded form (as after a coder), is
+   * ASCII and passes the label rules, checked on the bytes without decoding a string. False means
+   * "not known": the validator then checks the strings and names what is wrong.
    */
   boolean isValidAsciiEncodedForm(int maxValueLength) {
     byte[] e = encoded;
@@ -497,12 +495,17 @@ public final class Labels implements Serializable, Comparable<Labels> {
       int nameStart = (int) (name >>> 32);
       int nameLength = (int) name;
       if (prevName >= 0
-          && Arrays.compare(e, prevName, prevName + prevNameLength, e, nameStart, nameStart + nameLength) >= 0) {
+          && Arrays.compare(
+                  e, prevName, prevName + prevNameLength, e, nameStart, nameStart + nameLength)
+              >= 0) {
         return false; // a repeated name
       }
       boolean isMetricName =
-          Arrays.equals(e, nameStart, nameStart + nameLength, METRIC_NAME_BYTES, 0, METRIC_NAME_BYTES.length);
-      if (!isMetricName && (!isNameAscii(e, nameStart, nameLength, false) || (nameLength > 1 && e[nameStart] == '_' && e[nameStart + 1] == '_'))) {
+          Arrays.equals(
+              e, nameStart, nameStart + nameLength, METRIC_NAME_BYTES, 0, METRIC_NAME_BYTES.length);
+      if (!isMetricName
+          && (!isNameAscii(e, nameStart, nameLength, false)
+              || (nameLength > 1 && e[nameStart] == '_' && e[nameStart + 1] == '_'))) {
         return false;
       }
       p = nameStart + nameLength;
@@ -548,8 +551,8 @@ public final class Labels implements Serializable, Comparable<Labels> {
   }
 
   /**
-   * Whether the encoded form is at hand without work: true for label sets decoded by the coder
-   * and for those already hashed, compared or coded.
+   * Whether the encoded form is at hand without work: true for label sets decoded by the coder and
+   * for those already hashed, compared or coded.
    */
   public boolean hasEncodedForm() {
     byte[] e = encoded;
@@ -569,7 +572,8 @@ public final class Labels implements Serializable, Comparable<Labels> {
   public void copyEncodedForm(byte[] dst, int offset) {
     byte[] e = encodedOrNull();
     if (e == null) {
-      throw new IllegalStateException("labels with an unpaired surrogate have no encoded form: " + this);
+      throw new IllegalStateException(
+          "labels with an unpaired surrogate have no encoded form: " + this);
     }
     System.arraycopy(e, 0, dst, offset, e.length);
   }
@@ -580,8 +584,8 @@ public final class Labels implements Serializable, Comparable<Labels> {
   }
 
   /**
-   * Label set from an encoded form written by {@link #copyEncodedForm} (the coder's bytes).
-   * Checks the structure and counts the labels; strings are decoded only when asked for.
+   * Label set from an encoded form written by {@link #copyEncodedForm} (the coder's bytes). Checks
+   * the structure and counts the labels; strings are decoded only when asked for.
    *
    * @throws IllegalArgumentException when the bytes are not an encoded form
    */
@@ -738,7 +742,10 @@ public final class Labels implements Serializable, Comparable<Labels> {
       byte[] name = s.names[i].getBytes(StandardCharsets.UTF_8);
       byte[] value = s.values[i].getBytes(StandardCharsets.UTF_8);
       out.write(LABEL_TAG);
-      out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, fieldSize(name.length) + fieldSize(value.length)));
+      out.write(
+          header,
+          0,
+          TimeSeriesCoder.putVarint(header, 0, fieldSize(name.length) + fieldSize(value.length)));
       if (name.length > 0) {
         out.write(NAME_TAG);
         out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, name.length));

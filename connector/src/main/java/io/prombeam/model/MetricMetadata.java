@@ -59,6 +59,8 @@ public final class MetricMetadata implements Serializable {
   @Override
   public String toString() {
     String h = help.length() > 80 ? help.substring(0, 80) + "..." : help;
-    return type.textName() + (unit.isEmpty() ? "" : " unit=" + unit) + (h.isEmpty() ? "" : " help=" + h);
+    return type.textName()
+        + (unit.isEmpty() ? "" : " unit=" + unit)
+        + (h.isEmpty() ? "" : " help=" + h);
   }
 }

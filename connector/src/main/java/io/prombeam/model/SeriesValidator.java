@@ -48,7 +48,8 @@ public final class SeriesValidator implements Serializable {
    */
   public SeriesValidator maxFutureSkewMillis(long millis) {
     if (millis < 0) {
-      throw new IllegalArgumentException("maxFutureSkew must not be negative, got " + millis + " ms");
+      throw new IllegalArgumentException(
+          "maxFutureSkew must not be negative, got " + millis + " ms");
     }
     return new SeriesValidator(maxLabelValueLength, millis);
   }
@@ -142,21 +143,29 @@ public final class SeriesValidator implements Serializable {
       String value = labels.value(i);
       if (i > 0 && name.equals(labels.name(i - 1))) {
         return violation(
-            SeriesRule.DUPLICATE_LABEL_NAME, labels, "label \"" + clip(name) + "\" of series " + labels);
+            SeriesRule.DUPLICATE_LABEL_NAME,
+            labels,
+            "label \"" + clip(name) + "\" of series " + labels);
       }
       if (!name.equals(Labels.METRIC_NAME)) {
         if (!isValidLabelName(name)) {
           return violation(
-              SeriesRule.INVALID_LABEL_NAME, labels, "label \"" + clip(name) + "\" of series " + labels);
+              SeriesRule.INVALID_LABEL_NAME,
+              labels,
+              "label \"" + clip(name) + "\" of series " + labels);
         }
         if (name.startsWith("__")) {
           return violation(
-              SeriesRule.RESERVED_LABEL_NAME, labels, "label \"" + clip(name) + "\" of series " + labels);
+              SeriesRule.RESERVED_LABEL_NAME,
+              labels,
+              "label \"" + clip(name) + "\" of series " + labels);
         }
       }
       if (!isWellFormedUtf16(value)) {
         return violation(
-            SeriesRule.INVALID_UTF8, labels, "value of label \"" + clip(name) + "\" of series " + labels);
+            SeriesRule.INVALID_UTF8,
+            labels,
+            "value of label \"" + clip(name) + "\" of series " + labels);
       }
       if (value.length() > maxLabelValueLength) {
         return violation(

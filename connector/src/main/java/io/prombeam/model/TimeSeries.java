@@ -40,7 +40,8 @@ public final class TimeSeries implements Serializable {
 
   /** A builder for a series of the given metric name. */
   public static Builder builder(String metricName) {
-    return new Builder().label(Labels.METRIC_NAME, Objects.requireNonNull(metricName, "metric name"));
+    return new Builder()
+        .label(Labels.METRIC_NAME, Objects.requireNonNull(metricName, "metric name"));
   }
 
   /** A builder with all labels, {@code __name__} included, taken from {@code labels}. */
@@ -147,7 +148,9 @@ public final class TimeSeries implements Serializable {
   public String toString() {
     StringBuilder sb = new StringBuilder();
     labels.appendTo(sb, Labels.TO_STRING_LIMIT);
-    sb.append(' ').append(timestamps.length).append(timestamps.length == 1 ? " sample [" : " samples [");
+    sb.append(' ')
+        .append(timestamps.length)
+        .append(timestamps.length == 1 ? " sample [" : " samples [");
     int shown = Math.min(timestamps.length, 3);
     for (int i = 0; i < shown; i++) {
       if (i > 0) {

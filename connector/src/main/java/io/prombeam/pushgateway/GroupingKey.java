@@ -7,10 +7,10 @@ import java.util.Map;
 import okhttp3.HttpUrl;
 
 /**
- * A Pushgateway group: the job and the grouping labels, as the URL path
- * {@code /metrics/job/<job>/<label>/<value>...}. A value that contains {@code /} or is empty
- * goes as {@code <label>@base64/<url-safe base64>} (an empty value as {@code =}), as the
- * Pushgateway requires; others are percent-escaped by OkHttp.
+ * A Pushgateway group: the job and the grouping labels, as the URL path {@code
+ * /metrics/job/<job>/<label>/<value>...}. A value that contains {@code /} or is empty goes as
+ * {@code <label>@base64/<url-safe base64>} (an empty value as {@code =}), as the Pushgateway
+ * requires; others are percent-escaped by OkHttp.
  */
 public final class GroupingKey {
   private GroupingKey() {}

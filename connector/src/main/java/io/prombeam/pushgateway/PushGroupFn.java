@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes one group's series of one pane: the latest sample of each series, families made
- * consistent (a series whose type contradicts its family's is a failure, not sent), no timestamps.
+ * Pushes one group's series of one pane: the latest sample of each series, families made consistent
+ * (a series whose type contradicts its family's is a failure, not sent), no timestamps.
  */
 final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, PushSummary> {
   private static final Logger LOG = LoggerFactory.getLogger(PushGroupFn.class);
@@ -45,8 +45,10 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
   private final Counter pushesFailed = Metrics.counter("prombeam", "pushgateway_pushes_failed");
   private final Counter seriesPushed = Metrics.counter("prombeam", "pushgateway_series_pushed");
   private final Counter samplesFailed = Metrics.counter("prombeam", "pushgateway_samples_failed");
-  private final Counter samplesSuperseded = Metrics.counter("prombeam", "pushgateway_samples_superseded");
-  private final Counter seriesEnded = Metrics.counter("prombeam", "pushgateway_series_ended_by_stale_marker");
+  private final Counter samplesSuperseded =
+      Metrics.counter("prombeam", "pushgateway_samples_superseded");
+  private final Counter seriesEnded =
+      Metrics.counter("prombeam", "pushgateway_series_ended_by_stale_marker");
 
   private transient PushgatewayClient client;
 
@@ -85,7 +87,8 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
   }
 
   @ProcessElement
-  public void process(@Element KV<List<String>, Iterable<TimeSeries>> group, MultiOutputReceiver out)
+  public void process(
+      @Element KV<List<String>, Iterable<TimeSeries>> group, MultiOutputReceiver out)
       throws InterruptedException {
     List<String> key = group.getKey();
     String job = key.get(0);
@@ -179,7 +182,10 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
             ? FailureReason.REJECTED
             : FailureReason.RETRIES_EXHAUSTED;
     for (TimeSeries ts : sent) {
-      fail(new WriteFailure(ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()), out);
+      fail(
+          new WriteFailure(
+              ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
+          out);
     }
   }
 

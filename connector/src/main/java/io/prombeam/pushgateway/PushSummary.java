@@ -62,6 +62,15 @@ public final class PushSummary implements Serializable {
 
   @Override
   public String toString() {
-    return groupPath + ": " + series + " series, " + bodyBytes + " B, HTTP " + httpStatus + " after " + attempts + " tries";
+    return groupPath
+        + ": "
+        + series
+        + " series, "
+        + bodyBytes
+        + " B, HTTP "
+        + httpStatus
+        + " after "
+        + attempts
+        + " tries";
   }
 }

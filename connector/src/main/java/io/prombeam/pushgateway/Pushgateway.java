@@ -41,15 +41,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * Pushes {@link TimeSeries} to a Prometheus Pushgateway. Create with
- * {@code PrometheusIO.pushgateway()}.
+ * Pushes {@link TimeSeries} to a Prometheus Pushgateway. Create with {@code
+ * PrometheusIO.pushgateway()}.
  *
- * <p>Series are grouped per window pane into Pushgateway groups: the job, a fixed grouping key,
- * and grouping labels taken from each series ({@link #withGroupingLabels}, moved from the series
- * into the URL). Each group gets one push per pane, carrying the latest sample of each of its
- * series, without timestamps, in text format 0.0.4. Use windows (or triggers) to push
- * periodically from a streaming pipeline; a bounded pipeline in the global window pushes once at
- * the end.
+ * <p>Series are grouped per window pane into Pushgateway groups: the job, a fixed grouping key, and
+ * grouping labels taken from each series ({@link #withGroupingLabels}, moved from the series into
+ * the URL). Each group gets one push per pane, carrying the latest sample of each of its series,
+ * without timestamps, in text format 0.0.4. Use windows (or triggers) to push periodically from a
+ * streaming pipeline; a bounded pipeline in the global window pushes once at the end.
  */
 @AutoValue
 public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, PushResult> {
@@ -106,7 +105,9 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
   }
 
   public Pushgateway withTlsClientCertificate(String certPemPath, @Nullable String keyPemPath) {
-    return toBuilder().setEndpoint(endpoint().withTlsClientCertificate(certPemPath, keyPemPath)).build();
+    return toBuilder()
+        .setEndpoint(endpoint().withTlsClientCertificate(certPemPath, keyPemPath))
+        .build();
   }
 
   public Pushgateway withTimeout(Duration timeout) {
@@ -123,18 +124,22 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
 
   /** Fixed grouping labels added to every group's path. */
   public Pushgateway withGroupingKey(Map<String, String> key) {
-    return toBuilder().setGroupingKey(Collections.unmodifiableMap(new LinkedHashMap<>(key))).build();
+    return toBuilder()
+        .setGroupingKey(Collections.unmodifiableMap(new LinkedHashMap<>(key)))
+        .build();
   }
 
   /**
-   * Labels whose per-series values pick the group: they are removed from the series and become
-   * part of the group's path (e.g. {@code "instance"}). A series without one gets an empty value.
+   * Labels whose per-series values pick the group: they are removed from the series and become part
+   * of the group's path (e.g. {@code "instance"}). A series without one gets an empty value.
    */
   public Pushgateway withGroupingLabels(String... labelNames) {
     return toBuilder().setGroupingLabels(List.of(labelNames)).build();
   }
 
-  /** {@link PushMethod#PUT} (default) replaces the group; {@link PushMethod#POST} merges by name. */
+  /**
+   * {@link PushMethod#PUT} (default) replaces the group; {@link PushMethod#POST} merges by name.
+   */
   public Pushgateway withMethod(PushMethod method) {
     return toBuilder().setMethod(method).build();
   }
@@ -173,7 +178,8 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
     }
     for (String label : groupingKey().keySet()) {
       if (!SeriesValidator.isValidLabelName(label)) {
-        throw new IllegalArgumentException(name + ": grouping key label \"" + label + "\" is not a valid label name");
+        throw new IllegalArgumentException(
+            name + ": grouping key label \"" + label + "\" is not a valid label name");
       }
     }
 
@@ -184,7 +190,13 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
             "Validate",
             ParDo.of(
                     ValidateSeriesFn.of(
-                        SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE) /* no timestamps pushed */, failurePolicy(), validTag, invalidTag, name, "pushgateway"))
+                        SeriesValidator.DEFAULT.maxFutureSkewMillis(
+                            Long.MAX_VALUE) /* no timestamps pushed */,
+                        failurePolicy(),
+                        validTag,
+                        invalidTag,
+                        name,
+                        "pushgateway"))
                 .withOutputTags(validTag, TupleTagList.of(invalidTag)));
 
     String jobName = job();
@@ -198,7 +210,8 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
                 "ToGroup",
                 MapElements.into(
                         TypeDescriptors.kvs(
-                            TypeDescriptors.lists(TypeDescriptors.strings()), TypeDescriptor.of(TimeSeries.class)))
+                            TypeDescriptors.lists(TypeDescriptors.strings()),
+                            TypeDescriptor.of(TimeSeries.class)))
                     .via(ts -> toGroup(ts, jobName, fixed, fromLabels)))
             .setCoder(KvCoder.of(ListCoder.of(StringUtf8Coder.of()), TimeSeriesCoder.of()))
             .apply("PerGroupAndPane", GroupByKey.create());
@@ -210,7 +223,13 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
             "Push",
             ParDo.of(
                     new PushGroupFn(
-                        endpoint(), retryPolicy(), method(), failurePolicy(), successTag, pushFailureTag, name))
+                        endpoint(),
+                        retryPolicy(),
+                        method(),
+                        failurePolicy(),
+                        successTag,
+                        pushFailureTag,
+                        name))
                 .withOutputTags(successTag, TupleTagList.of(pushFailureTag)));
 
     PCollection<PushSummary> successes =
@@ -220,7 +239,8 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
             .and(pushed.get(pushFailureTag).setCoder(WriteFailureCoder.of()))
             .apply("Failures", Flatten.pCollections());
     if (badRecordErrorHandler() != null) {
-      badRecordErrorHandler().addErrorCollection(failures.apply("ToBadRecords", BadRecords.fromFailures()));
+      badRecordErrorHandler()
+          .addErrorCollection(failures.apply("ToBadRecords", BadRecords.fromFailures()));
     }
     return new PushResult(input.getPipeline(), successTag, successes, failures);
   }
@@ -234,7 +254,9 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
       grouping.put(l, v == null ? "" : v);
     }
     TimeSeries stripped =
-        fromLabels.isEmpty() ? ts : ts.withLabels(labels.without(fromLabels.toArray(new String[0])));
+        fromLabels.isEmpty()
+            ? ts
+            : ts.withLabels(labels.without(fromLabels.toArray(new String[0])));
     return KV.of(PushGroupFn.key(job, grouping), stripped);
   }
 
@@ -246,8 +268,9 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
     builder
         .addIfNotNull(DisplayData.item("job", job()).withLabel("Job"))
         .add(DisplayData.item("groupingKey", groupingKey().toString()).withLabel("Grouping key"))
-        .add(DisplayData.item("groupingLabels", String.join(",", new ArrayList<>(groupingLabels())))
-            .withLabel("Grouping labels"))
+        .add(
+            DisplayData.item("groupingLabels", String.join(",", new ArrayList<>(groupingLabels())))
+                .withLabel("Grouping labels"))
         .add(DisplayData.item("method", method().name()).withLabel("HTTP method"))
         .add(DisplayData.item("failurePolicy", failurePolicy().name()).withLabel("Failure policy"));
   }

@@ -26,7 +26,8 @@ public final class PushgatewayClient {
   }
 
   /** Pushes a text-format body to the group ({@link PushMethod#PUT} replaces the group). */
-  public SendOutcome push(PushMethod method, String job, Map<String, String> groupingKey, String body)
+  public SendOutcome push(
+      PushMethod method, String job, Map<String, String> groupingKey, String body)
       throws InterruptedException {
     HttpUrl url = GroupingKey.url(HttpUrl.get(endpoint.url()), job, groupingKey);
     RequestBody rb = RequestBody.create(body, TEXT);
@@ -35,7 +36,8 @@ public final class PushgatewayClient {
   }
 
   /** Deletes the whole group. */
-  public SendOutcome delete(String job, Map<String, String> groupingKey) throws InterruptedException {
+  public SendOutcome delete(String job, Map<String, String> groupingKey)
+      throws InterruptedException {
     HttpUrl url = GroupingKey.url(HttpUrl.get(endpoint.url()), job, groupingKey);
     return sender.send(() -> endpoint.newRequest(url).delete().build(), (s, r, d) -> {});
   }

@@ -27,12 +27,12 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * The sending end for bounded input, validation included. Each element holds complete series (all their samples, merged
- * by {@link MergeSeriesFn}), so no other worker holds samples of them and its requests need no
- * coordination: series are sorted, exact repeats dropped, conflicting repeats reported as
- * {@code DUPLICATE_TIMESTAMP}, and packed whole into requests of up to {@code maxSamplesPerSend}
- * samples. A series larger than that is split into consecutive requests sent one after another in
- * timestamp order.
+ * The sending end for bounded input, validation included. Each element holds complete series (all
+ * their samples, merged by {@link MergeSeriesFn}), so no other worker holds samples of them and its
+ * requests need no coordination: series are sorted, exact repeats dropped, conflicting repeats
+ * reported as {@code DUPLICATE_TIMESTAMP}, and packed whole into requests of up to {@code
+ * maxSamplesPerSend} samples. A series larger than that is split into consecutive requests sent one
+ * after another in timestamp order.
  *
  * <p>Requests go out on {@link SendSlots}' threads, at most {@code shards} at a time per worker,
  * while this thread prepares the next; a bundle is done only when all of its requests have
@@ -132,8 +132,8 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
 
   /**
    * Validates one complete series and adds it to the request being filled, or sends it on its own
-   * when large. Validation is here, once per series rather than once per sample: a broken label
-   * set fails the whole series; samples too far in the future, and conflicting repeats, fail alone.
+   * when large. Validation is here, once per series rather than once per sample: a broken label set
+   * fails the whole series; samples too far in the future, and conflicting repeats, fail alone.
    */
   private void add(TimeSeries merged, MultiOutputReceiver out) throws InterruptedException {
     Optional<SeriesViolation> invalid = validator.validateLabelsAndPresence(merged);
@@ -161,7 +161,8 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
       submitRequest();
       List<List<TimeSeries>> chunks = new ArrayList<>();
       for (int from = 0; from < n; from += maxSamplesPerSend) {
-        chunks.add(Collections.singletonList(series.slice(from, Math.min(n, from + maxSamplesPerSend))));
+        chunks.add(
+            Collections.singletonList(series.slice(from, Math.min(n, from + maxSamplesPerSend))));
       }
       submit(chunks);
     } else {
@@ -184,8 +185,12 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
     submitRequest();
     report(
         true,
-        s -> context.output(successTag, s, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE),
-        f -> context.output(failureTag, f, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+        s ->
+            context.output(
+                successTag, s, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE),
+        f ->
+            context.output(
+                failureTag, f, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
     report.metrics().flush();
   }
 
@@ -224,7 +229,8 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
   }
 
   /** Reports finished requests in submission order; with {@code all}, waits for every one. */
-  private void report(boolean all, Consumer<WriteSummary> successes, Consumer<WriteFailure> failures)
+  private void report(
+      boolean all, Consumer<WriteSummary> successes, Consumer<WriteFailure> failures)
       throws InterruptedException {
     for (Iterator<Future<List<Sent>>> it = inFlight.iterator(); it.hasNext(); ) {
       Future<List<Sent>> f = it.next();

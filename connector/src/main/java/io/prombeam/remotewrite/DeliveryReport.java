@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What both remote-write senders do with the outcome of a request: count it in the sink's
- * metrics, log progress, and turn it into a {@link WriteSummary} or one {@link WriteFailure} per
- * series (or an exception under {@link FailurePolicy#FAIL_PIPELINE}). Runs on the DoFn's own thread,
- * where Beam's metrics container is.
+ * What both remote-write senders do with the outcome of a request: count it in the sink's metrics,
+ * log progress, and turn it into a {@link WriteSummary} or one {@link WriteFailure} per series (or
+ * an exception under {@link FailurePolicy#FAIL_PIPELINE}). Runs on the DoFn's own thread, where
+ * Beam's metrics container is.
  */
 final class DeliveryReport {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
@@ -47,8 +47,8 @@ final class DeliveryReport {
 
   /**
    * Reports one request's outcome: a summary to {@code successes} when it was delivered, else each
-   * of its series to {@code failures}, classified as {@code REJECTED} (a status not worth
-   * retrying) or {@code RETRIES_EXHAUSTED}.
+   * of its series to {@code failures}, classified as {@code REJECTED} (a status not worth retrying)
+   * or {@code RETRIES_EXHAUSTED}.
    *
    * @return whether the request was delivered
    */
@@ -92,7 +92,8 @@ final class DeliveryReport {
         outcome);
     for (TimeSeries ts : request) {
       failed(
-          new WriteFailure(ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
+          new WriteFailure(
+              ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
           failures);
     }
     return false;

@@ -12,10 +12,10 @@ import org.apache.beam.sdk.transforms.Combine;
  *
  * <p>The key is normally a series' label hash ({@link #PER_SERIES}), so that a worker holds one
  * series at a time: memory is bounded by the largest series, not by the input (two series whose
- * hashes collide merely share an element). On a runner that hands each key its own bundle and
- * does not lift combiners (the DirectRunner, which holds the whole input of a shuffle anyway) the
- * key is one of {@link #DIRECT_RUNNER_BUCKETS} buckets of series instead, so that a bundle still
- * holds many series to pack into requests.
+ * hashes collide merely share an element). On a runner that hands each key its own bundle and does
+ * not lift combiners (the DirectRunner, which holds the whole input of a shuffle anyway) the key is
+ * one of {@link #DIRECT_RUNNER_BUCKETS} buckets of series instead, so that a bundle still holds
+ * many series to pack into requests.
  */
 final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, SeriesRuns> {
   private static final long serialVersionUID = 1L;
@@ -64,12 +64,14 @@ final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, Seri
   }
 
   @Override
-  public Coder<SeriesRuns> getAccumulatorCoder(CoderRegistry registry, Coder<SeriesRuns> inputCoder) {
+  public Coder<SeriesRuns> getAccumulatorCoder(
+      CoderRegistry registry, Coder<SeriesRuns> inputCoder) {
     return SeriesRuns.Coder.INSTANCE;
   }
 
   @Override
-  public Coder<SeriesRuns> getDefaultOutputCoder(CoderRegistry registry, Coder<SeriesRuns> inputCoder) {
+  public Coder<SeriesRuns> getDefaultOutputCoder(
+      CoderRegistry registry, Coder<SeriesRuns> inputCoder) {
     return SeriesRuns.Coder.INSTANCE;
   }
 }

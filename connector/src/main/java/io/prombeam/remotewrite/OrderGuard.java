@@ -16,8 +16,8 @@ import java.util.Map;
  *
  * <p>Bounded: an LRU of {@code capacity} series, in memory. One guard per sink and shard per JVM,
  * shared by the DoFn instances of that JVM (runners may move a key between instances; a shard's
- * work is never concurrent, as it is one key of a stateful DoFn). A series evicted from it, or
- * seen first after a worker restart, is not checked — which costs nothing but the protection.
+ * work is never concurrent, as it is one key of a stateful DoFn). A series evicted from it, or seen
+ * first after a worker restart, is not checked — which costs nothing but the protection.
  */
 final class OrderGuard {
   private static final java.util.concurrent.ConcurrentHashMap<String, OrderGuard> GUARDS =
@@ -63,16 +63,22 @@ final class OrderGuard {
         plan.duplicateSamplesDropped++;
       } else {
         plan.conflicts.add(
-            violation(ts.slice(older, firstNew), SeriesRule.DUPLICATE_TIMESTAMP, newest, "has another value"));
+            violation(
+                ts.slice(older, firstNew),
+                SeriesRule.DUPLICATE_TIMESTAMP,
+                newest,
+                "has another value"));
       }
     }
     if (older > 0) {
-      plan.conflicts.add(violation(ts.slice(0, older), SeriesRule.OUT_OF_ORDER, newest, "was already sent"));
+      plan.conflicts.add(
+          violation(ts.slice(0, older), SeriesRule.OUT_OF_ORDER, newest, "was already sent"));
     }
     return firstNew == ts.sampleCount() ? null : ts.slice(firstNew, ts.sampleCount());
   }
 
-  private static WriteFailure violation(TimeSeries samples, SeriesRule rule, long[] newest, String what) {
+  private static WriteFailure violation(
+      TimeSeries samples, SeriesRule rule, long[] newest, String what) {
     return WriteFailure.invalid(
         samples,
         new SeriesViolation(
@@ -97,7 +103,8 @@ final class OrderGuard {
       long[] newest = newestSent.get(ts.labels());
       if (newest == null || ts.timestamp(last) > newest[0]) {
         newestSent.put(
-            ts.labels(), new long[] {ts.timestamp(last), Double.doubleToRawLongBits(ts.value(last))});
+            ts.labels(),
+            new long[] {ts.timestamp(last), Double.doubleToRawLongBits(ts.value(last))});
       }
     }
   }

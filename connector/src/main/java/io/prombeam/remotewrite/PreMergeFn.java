@@ -10,10 +10,10 @@ import org.apache.beam.sdk.values.KV;
 import org.joda.time.Instant;
 
 /**
- * Merges, within a bundle, the samples of each series into one run, and hands them on per bucket
- * of series, before the shuffle of {@link MergeSeriesFn}. Runners that lift combiners do this
- * too; the DirectRunner does not, and without it would hold one element per sample (labels and
- * all) until the input ends.
+ * Merges, within a bundle, the samples of each series into one run, and hands them on per bucket of
+ * series, before the shuffle of {@link MergeSeriesFn}. Runners that lift combiners do this too; the
+ * DirectRunner does not, and without it would hold one element per sample (labels and all) until
+ * the input ends.
  *
  * <p>Bounded memory: when the runs held reach about {@value #MAX_HELD_BYTES} bytes they are all
  * emitted and merging starts afresh; nothing is held past the bundle.
@@ -22,6 +22,7 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
   private final int buckets;
 
   static final long MAX_HELD_BYTES = 64L << 20;
+
   /** A rough per-series cost: map entries, run object and arrays' headers, label set. */
   private static final long BYTES_PER_SERIES = 256;
 
@@ -72,7 +73,9 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
 
   @ProcessElement
   public void process(
-      @Element TimeSeries ts, @Timestamp Instant timestamp, OutputReceiver<KV<Integer, SeriesRuns>> out) {
+      @Element TimeSeries ts,
+      @Timestamp Instant timestamp,
+      OutputReceiver<KV<Integer, SeriesRuns>> out) {
     SeriesKey key = new SeriesKey(ts.labels());
     SampleRun run = runs.get(key);
     if (run == null) {

@@ -34,9 +34,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * Writes {@link TimeSeries} to a Prometheus remote-write receiver (Prometheus with
- * {@code --web.enable-remote-write-receiver}, VictoriaMetrics, Mimir, Cortex, Thanos Receive, ...).
- * Create with {@code PrometheusIO.remoteWrite()}.
+ * Writes {@link TimeSeries} to a Prometheus remote-write receiver (Prometheus with {@code
+ * --web.enable-remote-write-receiver}, VictoriaMetrics, Mimir, Cortex, Thanos Receive, ...). Create
+ * with {@code PrometheusIO.remoteWrite()}.
  *
  * <p>Input may come in any order, one element per sample or many samples per element: every series
  * reaches the receiver in timestamp order. Bounded input is merged whole per series first, then
@@ -45,8 +45,8 @@ import org.joda.time.Duration;
  * and held in the shard's reorder buffer until the watermark passes it (at most {@link
  * #maxReorderDelay()}). Requests carry up to {@link #maxSamplesPerSend()} samples as
  * snappy-compressed protobuf. Failures (invalid series, conflicting repeats, rejected or
- * undeliverable requests) come out of {@link RemoteWriteResult#getFailures()}, or fail the
- * pipeline under {@link FailurePolicy#FAIL_PIPELINE}.
+ * undeliverable requests) come out of {@link RemoteWriteResult#getFailures()}, or fail the pipeline
+ * under {@link FailurePolicy#FAIL_PIPELINE}.
  */
 @AutoValue
 public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, RemoteWriteResult> {
@@ -82,10 +82,16 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   public abstract int outOfOrderGuardSeries();
 
-  /** Unbounded input: the longest a sample waits for the watermark; see {@link #withMaxReorderDelay}. */
+  /**
+   * Unbounded input: the longest a sample waits for the watermark; see {@link
+   * #withMaxReorderDelay}.
+   */
   public abstract Duration maxReorderDelay();
 
-  /** Unbounded input: the reorder buffer's bound per shard; see {@link #withMaxBufferedSamplesPerShard}. */
+  /**
+   * Unbounded input: the reorder buffer's bound per shard; see {@link
+   * #withMaxBufferedSamplesPerShard}.
+   */
   public abstract long maxBufferedSamplesPerShard();
 
   /** Bounded input: the most samples of one series; see {@link #withMaxSamplesPerSeries}. */
@@ -138,10 +144,14 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   /** Mutual TLS: client certificate PEM, and its PKCS#8 key PEM (null when in the same file). */
   public RemoteWrite withTlsClientCertificate(String certPemPath, @Nullable String keyPemPath) {
-    return toBuilder().setEndpoint(endpoint().withTlsClientCertificate(certPemPath, keyPemPath)).build();
+    return toBuilder()
+        .setEndpoint(endpoint().withTlsClientCertificate(certPemPath, keyPemPath))
+        .build();
   }
 
-  /** Timeout of one try (connect, write, read); Prometheus' {@code remote_timeout}. Default 30 s. */
+  /**
+   * Timeout of one try (connect, write, read); Prometheus' {@code remote_timeout}. Default 30 s.
+   */
   public RemoteWrite withTimeout(Duration timeout) {
     return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
   }
@@ -171,7 +181,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return toBuilder().setRetryPolicy(retryPolicy().withMaxBackoff(d)).build();
   }
 
-  /** Retries of one request at most. Default unlimited, bounded by {@link #withMaxRetryDuration}. */
+  /**
+   * Retries of one request at most. Default unlimited, bounded by {@link #withMaxRetryDuration}.
+   */
   public RemoteWrite withMaxRetries(int n) {
     return toBuilder().setRetryPolicy(retryPolicy().withMaxRetries(n)).build();
   }
@@ -203,22 +215,25 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   /**
    * Reject (as {@code TIMESTAMP_TOO_FAR_IN_FUTURE}) series whose newest sample is more than this
-   * ahead of the wall clock when validated. Default 10 minutes. Prometheus would store such a sample,
-   * and its head would then refuse every current sample as out of bounds. {@code null} turns the
-   * check off (for receivers that handle future samples themselves).
+   * ahead of the wall clock when validated. Default 10 minutes. Prometheus would store such a
+   * sample, and its head would then refuse every current sample as out of bounds. {@code null}
+   * turns the check off (for receivers that handle future samples themselves).
    */
   public RemoteWrite withMaxFutureSkew(@Nullable Duration skew) {
-    checkArgument(skew == null || !skew.isShorterThan(Duration.ZERO), "maxFutureSkew must not be negative");
-    return toBuilder().setMaxFutureSkew(skew == null ? Duration.millis(Long.MAX_VALUE) : skew).build();
+    checkArgument(
+        skew == null || !skew.isShorterThan(Duration.ZERO), "maxFutureSkew must not be negative");
+    return toBuilder()
+        .setMaxFutureSkew(skew == null ? Duration.millis(Long.MAX_VALUE) : skew)
+        .build();
   }
 
   /**
    * Unbounded input only (bounded input is merged whole per series and needs no guard): how many
-   * series (in all, split over the shards) remember the newest timestamp delivered
-   * (default 100,000; 0 turns the check off). A sample not newer than that is reported as an {@code OUT_OF_ORDER} failure
-   * instead of being sent: Prometheus would refuse it and the whole request with it. Turn it off
-   * for receivers that accept out-of-order samples (VictoriaMetrics, Prometheus with an
-   * out_of_order_time_window).
+   * series (in all, split over the shards) remember the newest timestamp delivered (default
+   * 100,000; 0 turns the check off). A sample not newer than that is reported as an {@code
+   * OUT_OF_ORDER} failure instead of being sent: Prometheus would refuse it and the whole request
+   * with it. Turn it off for receivers that accept out-of-order samples (VictoriaMetrics,
+   * Prometheus with an out_of_order_time_window).
    */
   public RemoteWrite withOutOfOrderGuard(int series) {
     checkArgument(series >= 0, "outOfOrderGuard must be >= 0, got " + series);
@@ -227,15 +242,17 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
 
   /**
    * Unbounded input only: how long a sample may wait in its shard's reorder buffer for the input
-   * watermark to pass its timestamp (default 10 s: the longest a stalled watermark, such as
-   * {@code PeriodicImpulse}'s on Flink in Beam 2.62, delays a sample). Samples are released in timestamp order as
-   * the watermark passes them, so samples of a series that arrive out of order from several
-   * upstream splits are all sent, in order; this bounds the wait when the watermark stalls.
+   * watermark to pass its timestamp (default 10 s: the longest a stalled watermark, such as {@code
+   * PeriodicImpulse}'s on Flink in Beam 2.62, delays a sample). Samples are released in timestamp
+   * order as the watermark passes them, so samples of a series that arrive out of order from
+   * several upstream splits are all sent, in order; this bounds the wait when the watermark stalls.
    * {@link Duration#ZERO} turns the buffer off: samples are sent in arrival order, batched by
    * {@link #withBatchSendDeadline}, which suits input already in order per series.
    */
   public RemoteWrite withMaxReorderDelay(Duration delay) {
-    checkArgument(delay != null && !delay.isShorterThan(Duration.ZERO), "maxReorderDelay must not be negative, got " + delay);
+    checkArgument(
+        delay != null && !delay.isShorterThan(Duration.ZERO),
+        "maxReorderDelay must not be negative, got " + delay);
     return toBuilder().setMaxReorderDelay(delay).build();
   }
 
@@ -251,11 +268,11 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
-   * Bounded input only: the most samples one series may have (default 20,000,000). Bounded input
-   * is merged whole per series on one worker, 16 bytes a sample, before it is sent in order; a
-   * series past this bound stops the pipeline with an error naming it, instead of exhausting the
-   * worker's memory. Split such a series in time before the sink (one pipeline run per day, say,
-   * oldest first), or raise the bound for workers with the memory for it.
+   * Bounded input only: the most samples one series may have (default 20,000,000). Bounded input is
+   * merged whole per series on one worker, 16 bytes a sample, before it is sent in order; a series
+   * past this bound stops the pipeline with an error naming it, instead of exhausting the worker's
+   * memory. Split such a series in time before the sink (one pipeline run per day, say, oldest
+   * first), or raise the bound for workers with the memory for it.
    */
   public RemoteWrite withMaxSamplesPerSeries(int samples) {
     checkArgument(samples > 0, "maxSamplesPerSeries must be positive, got " + samples);
@@ -263,9 +280,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
-   * Also routes every failure, as a {@link BadRecord}, to Beam's dead-letter {@link
-   * ErrorHandler} (as {@code KafkaIO.withBadRecordErrorHandler} does). The failure output is
-   * still produced.
+   * Also routes every failure, as a {@link BadRecord}, to Beam's dead-letter {@link ErrorHandler}
+   * (as {@code KafkaIO.withBadRecordErrorHandler} does). The failure output is still produced.
    */
   public RemoteWrite withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
     return toBuilder().setBadRecordErrorHandler(handler).build();
@@ -277,7 +293,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     endpoint().validate(name);
     retryPolicy().validate(name);
 
-    SeriesValidator validator = SeriesValidator.DEFAULT.maxFutureSkewMillis(maxFutureSkew().getMillis());
+    SeriesValidator validator =
+        SeriesValidator.DEFAULT.maxFutureSkewMillis(maxFutureSkew().getMillis());
     if (maxLabelValueLength() != Integer.MAX_VALUE) {
       validator = validator.maxLabelValueLength(maxLabelValueLength());
     }
@@ -330,13 +347,13 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
-   * Bounded input: every series is merged whole first (all its samples, from wherever they come,
-   * in one element: {@link PreMergeFn} within bundles, then
-   * {@link MergeSeriesFn}, which runners lift before the shuffle), then validated, sorted,
-   * deduplicated and sent straight from there. A complete series needs no per-series order across
-   * workers, hence no second shuffle to shard writers. Validation comes after the merge: once per
-   * series instead of once per sample, and without a multi-output step before the shuffle, which
-   * would break Flink's operator chain and serialize every sample once more.
+   * Bounded input: every series is merged whole first (all its samples, from wherever they come, in
+   * one element: {@link PreMergeFn} within bundles, then {@link MergeSeriesFn}, which runners lift
+   * before the shuffle), then validated, sorted, deduplicated and sent straight from there. A
+   * complete series needs no per-series order across workers, hence no second shuffle to shard
+   * writers. Validation comes after the merge: once per series instead of once per sample, and
+   * without a multi-output step before the shuffle, which would break Flink's operator chain and
+   * serialize every sample once more.
    */
   private PCollectionTuple sendBounded(
       PCollection<TimeSeries> input,
@@ -390,23 +407,23 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     // Not gathered per bundle: a streaming runner may keep a bundle open for long (embedded Flink
     // held one for the whole of a 12 s job), and a sample must not wait for that.
     return valid.apply(
-            "SendPerShard",
-            ParDo.of(
-                    new ShardWriterFn(
-                        endpoint(),
-                        retryPolicy(),
-                        protocol(),
-                        maxSamplesPerSend(),
-                        batchSendDeadline(),
-                        maxReorderDelay(),
-                        maxBufferedSamplesPerShard(),
-                        failurePolicy(),
-                        successTag,
-                        failureTag,
-                        name,
-                        Math.max(
-                            outOfOrderGuardSeries() / shards(), outOfOrderGuardSeries() > 0 ? 1 : 0)))
-                .withOutputTags(successTag, TupleTagList.of(failureTag)));
+        "SendPerShard",
+        ParDo.of(
+                new ShardWriterFn(
+                    endpoint(),
+                    retryPolicy(),
+                    protocol(),
+                    maxSamplesPerSend(),
+                    batchSendDeadline(),
+                    maxReorderDelay(),
+                    maxBufferedSamplesPerShard(),
+                    failurePolicy(),
+                    successTag,
+                    failureTag,
+                    name,
+                    Math.max(
+                        outOfOrderGuardSeries() / shards(), outOfOrderGuardSeries() > 0 ? 1 : 0)))
+            .withOutputTags(successTag, TupleTagList.of(failureTag)));
   }
 
   /** A series' shard: a mixed hash of its labels, stable across JVMs and runs. */
@@ -430,13 +447,25 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     retryPolicy().populateDisplayData(builder);
     builder
         .add(DisplayData.item("protocol", protocol().name()).withLabel("Remote-write protocol"))
-        .add(DisplayData.item("maxSamplesPerSend", maxSamplesPerSend()).withLabel("Max samples per send"))
-        .add(DisplayData.item("batchSendDeadline", batchSendDeadline()).withLabel("Batch send deadline"))
+        .add(
+            DisplayData.item("maxSamplesPerSend", maxSamplesPerSend())
+                .withLabel("Max samples per send"))
+        .add(
+            DisplayData.item("batchSendDeadline", batchSendDeadline())
+                .withLabel("Batch send deadline"))
         .add(DisplayData.item("shards", shards()).withLabel("Shards"))
-        .add(DisplayData.item("outOfOrderGuard", outOfOrderGuardSeries()).withLabel("Out-of-order guard (series)"))
-        .add(DisplayData.item("maxReorderDelay", maxReorderDelay()).withLabel("Max reorder delay (unbounded input)"))
-        .add(DisplayData.item("maxBufferedSamplesPerShard", maxBufferedSamplesPerShard()).withLabel("Reorder buffer bound per shard"))
-        .add(DisplayData.item("maxSamplesPerSeries", maxSamplesPerSeries()).withLabel("Most samples of one series (bounded input)"))
+        .add(
+            DisplayData.item("outOfOrderGuard", outOfOrderGuardSeries())
+                .withLabel("Out-of-order guard (series)"))
+        .add(
+            DisplayData.item("maxReorderDelay", maxReorderDelay())
+                .withLabel("Max reorder delay (unbounded input)"))
+        .add(
+            DisplayData.item("maxBufferedSamplesPerShard", maxBufferedSamplesPerShard())
+                .withLabel("Reorder buffer bound per shard"))
+        .add(
+            DisplayData.item("maxSamplesPerSeries", maxSamplesPerSeries())
+                .withLabel("Most samples of one series (bounded input)"))
         .add(DisplayData.item("maxFutureSkew", maxFutureSkew()).withLabel("Max future skew"))
         .add(DisplayData.item("failurePolicy", failurePolicy().name()).withLabel("Failure policy"));
   }

@@ -10,8 +10,8 @@ import okhttp3.MediaType;
 import okhttp3.RequestBody;
 
 /**
- * Sends one remote-write request (encode, snappy, POST with the protocol's headers, retries).
- * Plain Java, no Beam: the sink's shard writer and the driver-side metrics exporter both use it.
+ * Sends one remote-write request (encode, snappy, POST with the protocol's headers, retries). Plain
+ * Java, no Beam: the sink's shard writer and the driver-side metrics exporter both use it.
  */
 public final class RemoteWriteClient {
   private final HttpEndpoint endpoint;
@@ -20,7 +20,8 @@ public final class RemoteWriteClient {
   private final RetryingHttpSender sender;
   private final MediaType mediaType;
 
-  public RemoteWriteClient(HttpEndpoint endpoint, RetryPolicy retryPolicy, RemoteWriteProtocol protocol) {
+  public RemoteWriteClient(
+      HttpEndpoint endpoint, RetryPolicy retryPolicy, RemoteWriteProtocol protocol) {
     this.endpoint = endpoint;
     this.protocol = protocol;
     this.encoder = protocol.newEncoder();
@@ -36,7 +37,8 @@ public final class RemoteWriteClient {
     public final int compressedBytes;
     public final int uncompressedBytes;
 
-    Delivery(SendOutcome outcome, int series, int samples, int compressedBytes, int uncompressedBytes) {
+    Delivery(
+        SendOutcome outcome, int series, int samples, int compressedBytes, int uncompressedBytes) {
       this.outcome = outcome;
       this.series = series;
       this.samples = samples;
@@ -46,8 +48,8 @@ public final class RemoteWriteClient {
   }
 
   /**
-   * Sends the series as one request. Callers pass one entry per label set with samples sorted
-   * (as {@link RequestBuilder} plans them).
+   * Sends the series as one request. Callers pass one entry per label set with samples sorted (as
+   * {@link RequestBuilder} plans them).
    */
   public Delivery write(List<TimeSeries> request, RetryingHttpSender.RetryListener listener)
       throws InterruptedException {
@@ -67,7 +69,8 @@ public final class RemoteWriteClient {
                     .header("X-Prometheus-Remote-Write-Version", protocol.versionHeader())
                     .build(),
             listener);
-    return new Delivery(outcome, request.size(), samples, body.compressed.length, body.uncompressedBytes);
+    return new Delivery(
+        outcome, request.size(), samples, body.compressed.length, body.uncompressedBytes);
   }
 
   public HttpEndpoint endpoint() {

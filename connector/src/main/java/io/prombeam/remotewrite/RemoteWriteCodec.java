@@ -2,6 +2,7 @@ package io.prombeam.remotewrite;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.prombeam.model.Labels;
+import io.prombeam.model.MetricFamilies;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.prombeam.model.MetricFamilies;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -42,7 +42,8 @@ public final class RemoteWriteCodec {
     }
     int len = Snappy.uncompressedLength(compressed);
     if (len < 0 || len > maxBytes) {
-      throw new IOException("snappy body inflates to " + len + " bytes, over the limit of " + maxBytes);
+      throw new IOException(
+          "snappy body inflates to " + len + " bytes, over the limit of " + maxBytes);
     }
     return Snappy.uncompress(compressed);
   }
@@ -69,8 +70,8 @@ public final class RemoteWriteCodec {
   }
 
   /**
-   * Encodes and snappy-compresses one request through per-thread scratch buffers, so the only
-   * array allocated per request is the compressed body itself.
+   * Encodes and snappy-compresses one request through per-thread scratch buffers, so the only array
+   * allocated per request is the compressed body itself.
    */
   public static Body encodeCompressed(WriteRequestEncoder encoder, List<TimeSeries> series) {
     Scratch scratch = SCRATCH.get();

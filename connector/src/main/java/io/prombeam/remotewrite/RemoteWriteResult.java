@@ -7,9 +7,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * Outputs of {@link RemoteWrite}: one {@link WriteSummary} per delivered request
- * ({@link #getSuccesses()}), and one {@link WriteFailure} per series that was not delivered
- * (invalid, rejected, or retries exhausted; {@link #getFailures()}).
+ * Outputs of {@link RemoteWrite}: one {@link WriteSummary} per delivered request ({@link
+ * #getSuccesses()}), and one {@link WriteFailure} per series that was not delivered (invalid,
+ * rejected, or retries exhausted; {@link #getFailures()}).
  */
 public final class RemoteWriteResult extends SinkResult<WriteSummary> {
   RemoteWriteResult(

@@ -11,10 +11,10 @@ import java.util.Map;
 
 /**
  * Writes a remote-write 1.0 {@code WriteRequest} straight from our model into a {@link WireBuffer}:
- * one pass over the data, no generated message objects per series or sample (those cost most of
- * the time in the usual design) and no per-request garbage beyond the metadata map. Field numbers
- * come from the generated classes of our {@code .proto}, so the schema has one source; the
- * generated parser decodes what this writes (see {@link RemoteWriteCodec}).
+ * one pass over the data, no generated message objects per series or sample (those cost most of the
+ * time in the usual design) and no per-request garbage beyond the metadata map. Field numbers come
+ * from the generated classes of our {@code .proto}, so the schema has one source; the generated
+ * parser decodes what this writes (see {@link RemoteWriteCodec}).
  *
  * <p>Default values are omitted as protobuf's own serializer does (a 0.0 value, a 0 timestamp, an
  * empty string), so the bytes equal the canonical encoding (tested).
@@ -30,7 +30,8 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
   private static final int LABEL_NAME = PrometheusRemote.Label.NAME_FIELD_NUMBER;
   private static final int LABEL_VALUE = PrometheusRemote.Label.VALUE_FIELD_NUMBER;
   private static final int MD_TYPE = PrometheusRemote.MetricMetadata.TYPE_FIELD_NUMBER;
-  private static final int MD_FAMILY = PrometheusRemote.MetricMetadata.METRIC_FAMILY_NAME_FIELD_NUMBER;
+  private static final int MD_FAMILY =
+      PrometheusRemote.MetricMetadata.METRIC_FAMILY_NAME_FIELD_NUMBER;
   private static final int MD_HELP = PrometheusRemote.MetricMetadata.HELP_FIELD_NUMBER;
   private static final int MD_UNIT = PrometheusRemote.MetricMetadata.UNIT_FIELD_NUMBER;
 

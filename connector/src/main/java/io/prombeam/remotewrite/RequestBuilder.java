@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>an exact repeat of a sample (same timestamp, same value bits) is sent once — Prometheus
  *       treats it as a no-op, and a repeat inside one request would be refused as out of order;
  *   <li>a second sample at one timestamp with a <em>different</em> value is not sent (Prometheus
- *       would reject the whole request) but becomes a {@link SeriesRule#DUPLICATE_TIMESTAMP} failure;
+ *       would reject the whole request) but becomes a {@link SeriesRule#DUPLICATE_TIMESTAMP}
+ *       failure;
  *   <li>at most {@code maxSamplesPerSend} samples per request; a larger series is split into
  *       consecutive requests in timestamp order, which the shard sends one after another.
  * </ul>
@@ -80,7 +81,10 @@ public final class RequestBuilder {
     return plan;
   }
 
-  /** One series from its parts: samples sorted, exact repeats dropped, conflicting ones to {@code plan.conflicts}. */
+  /**
+   * One series from its parts: samples sorted, exact repeats dropped, conflicting ones to {@code
+   * plan.conflicts}.
+   */
   static TimeSeries mergeAndDedupe(List<TimeSeries> parts, Plan plan) {
     TimeSeries first = parts.get(0);
     if (parts.size() == 1 && !hasRepeatedTimestamp(first)) {
@@ -110,7 +114,8 @@ public final class RequestBuilder {
         if (Double.doubleToRawLongBits(sorted.value(j)) == Double.doubleToRawLongBits(v)) {
           plan.duplicateSamplesDropped++;
         } else {
-          TimeSeries rejected = TimeSeries.builder(first.labels()).sample(t, v).metadata(metadata).build();
+          TimeSeries rejected =
+              TimeSeries.builder(first.labels()).sample(t, v).metadata(metadata).build();
           plan.conflicts.add(
               WriteFailure.invalid(
                   rejected,

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import org.apache.beam.sdk.coders.AtomicCoder;
 
 /**
- * A growing, unsorted run of one series' samples (its labels are the grouping key, kept
- * elsewhere): what {@link MergeSamplesFn} accumulates. Appending is amortized O(1), so merging a
- * series sample by sample costs no more than building it whole.
+ * A growing, unsorted run of one series' samples (its labels are the grouping key, kept elsewhere):
+ * what {@link MergeSamplesFn} accumulates. Appending is amortized O(1), so merging a series sample
+ * by sample costs no more than building it whole.
  */
 final class SampleRun {
   long[] timestamps;

@@ -11,8 +11,8 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * The sample runs of one or more series, by label set: what bounded input is merged into, per
- * merge key (see {@link MergeSeriesFn}).
+ * The sample runs of one or more series, by label set: what bounded input is merged into, per merge
+ * key (see {@link MergeSeriesFn}).
  */
 final class SeriesRuns {
   final Map<Labels, SampleRun> runs;

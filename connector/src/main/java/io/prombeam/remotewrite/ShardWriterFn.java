@@ -33,8 +33,8 @@ import org.joda.time.Instant;
 /**
  * The sending end of one shard for unbounded input. Keyed by shard number, so the runner runs one
  * shard's elements, timers and flushes one at a time: requests of a shard leave strictly one after
- * another. As every series is pinned to one shard, its samples reach the receiver in the order
- * this DoFn releases them.
+ * another. As every series is pinned to one shard, its samples reach the receiver in the order this
+ * DoFn releases them.
  *
  * <p><b>Reorder buffer</b> (with a positive {@code maxReorderDelay}): arriving samples wait in Beam
  * state (so a checkpoint holds them) and are released in timestamp order once the input watermark
@@ -201,7 +201,8 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
    */
   private void releaseDue(State s, MultiOutputReceiver out) throws InterruptedException {
     if (reordering()) {
-      release(s, watermark(s.release), processingTime(s.deadline) - maxReorderDelay.getMillis(), out);
+      release(
+          s, watermark(s.release), processingTime(s.deadline) - maxReorderDelay.getMillis(), out);
     } else {
       release(s, Long.MAX_VALUE, Long.MAX_VALUE, out);
     }
@@ -218,7 +219,11 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       @TimerId("release") Timer release,
       MultiOutputReceiver out)
       throws InterruptedException {
-    release(new State(shard, buffer, buffered, releaseAt, deadline, release), Long.MAX_VALUE, Long.MAX_VALUE, out);
+    release(
+        new State(shard, buffer, buffered, releaseAt, deadline, release),
+        Long.MAX_VALUE,
+        Long.MAX_VALUE,
+        out);
     report.metrics().flush();
   }
 
@@ -297,7 +302,10 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
         }
       }
       if (!rest.isEmpty()) {
-        kept.add(rest.size() == p.series.size() && rest.equals(p.series) ? p : new Parcel(p.arrivalMillis, rest));
+        kept.add(
+            rest.size() == p.series.size() && rest.equals(p.series)
+                ? p
+                : new Parcel(p.arrivalMillis, rest));
         firstArrivalKept = Math.min(firstArrivalKept, p.arrivalMillis);
       }
     }
@@ -365,7 +373,8 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       RemoteWriteClient.Delivery d =
           client.write(request, (status, reason, delay) -> retries.incrementAndGet());
       report.retried(retries.get(), d.samples);
-      if (report.delivered(shard, request, d, out.get(successTag)::output, out.get(failureTag)::output)
+      if (report.delivered(
+              shard, request, d, out.get(successTag)::output, out.get(failureTag)::output)
           && orderGuard != null) {
         orderGuard.sent(request);
       }

@@ -125,9 +125,9 @@ final class WireBuffer {
   }
 
   /**
-   * A label set's encoded form (its remote-write {@code Label} fields, computed by the label set
-   * on first need and kept), copied whole; false, writing nothing, for a label set UTF-8 cannot
-   * carry (an unpaired surrogate).
+   * A label set's encoded form (its remote-write {@code Label} fields, computed by the label set on
+   * first need and kept), copied whole; false, writing nothing, for a label set UTF-8 cannot carry
+   * (an unpaired surrogate).
    */
   boolean encodedLabels(Labels labels) {
     int n = labels.encodedFormLength();

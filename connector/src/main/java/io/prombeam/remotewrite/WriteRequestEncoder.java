@@ -12,8 +12,9 @@ import java.util.List;
 public interface WriteRequestEncoder extends Serializable {
 
   /**
-   * Appends the encoded request to {@code out}, series in the given order. Callers pass one entry per label set, samples sorted
-   * by timestamp (see {@link RequestBuilder}); metadata found on the series is sent once per family.
+   * Appends the encoded request to {@code out}, series in the given order. Callers pass one entry
+   * per label set, samples sorted by timestamp (see {@link RequestBuilder}); metadata found on the
+   * series is sent once per family.
    */
   void encodeTo(List<TimeSeries> series, WireBuffer out);
 

@@ -15,7 +15,13 @@ public final class WriteSummary implements Serializable {
   private final long latencyMillis;
 
   public WriteSummary(
-      int shard, int series, int samples, int compressedBytes, int httpStatus, int attempts, long latencyMillis) {
+      int shard,
+      int series,
+      int samples,
+      int compressedBytes,
+      int httpStatus,
+      int attempts,
+      long latencyMillis) {
     this.shard = shard;
     this.series = series;
     this.samples = samples;
@@ -72,7 +78,8 @@ public final class WriteSummary implements Serializable {
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(shard, series, samples, compressedBytes, httpStatus, attempts, latencyMillis);
+    return java.util.Objects.hash(
+        shard, series, samples, compressedBytes, httpStatus, attempts, latencyMillis);
   }
 
   @Override

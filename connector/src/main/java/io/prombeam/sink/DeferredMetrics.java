@@ -10,8 +10,8 @@ import org.apache.beam.sdk.metrics.Metrics;
  * Beam metric updates collected in the DoFn and applied in {@code @FinishBundle}. Some runners do
  * not install a metrics container around every callback (Beam 2.62's Flink batch translation runs
  * {@code @OnWindowExpiration} without one, and the updates are lost with an error log); every
- * runner has one around {@code @FinishBundle}, and fewer metric calls are cheaper too.
- * Not thread-safe: one instance per DoFn instance.
+ * runner has one around {@code @FinishBundle}, and fewer metric calls are cheaper too. Not
+ * thread-safe: one instance per DoFn instance.
  */
 public final class DeferredMetrics {
   private final String namespace;
@@ -33,7 +33,9 @@ public final class DeferredMetrics {
   }
 
   public void update(String distribution, long value) {
-    long[] d = distributions.computeIfAbsent(distribution, k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+    long[] d =
+        distributions.computeIfAbsent(
+            distribution, k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
     d[0] += value;
     d[1]++;
     d[2] = Math.min(d[2], value);

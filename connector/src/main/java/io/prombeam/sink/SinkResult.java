@@ -11,9 +11,9 @@ import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * What a prombeam sink outputs: one success record per delivered request, and one
- * {@link WriteFailure} per series that was not delivered. Nothing a sink takes in is dropped
- * without appearing in one of them (or failing the pipeline, under FAIL_PIPELINE).
+ * What a prombeam sink outputs: one success record per delivered request, and one {@link
+ * WriteFailure} per series that was not delivered. Nothing a sink takes in is dropped without
+ * appearing in one of them (or failing the pipeline, under FAIL_PIPELINE).
  */
 public abstract class SinkResult<SuccessT> implements POutput {
   private final Pipeline pipeline;
@@ -52,5 +52,6 @@ public abstract class SinkResult<SuccessT> implements POutput {
   }
 
   @Override
-  public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+  public void finishSpecifyingOutput(
+      String transformName, PInput input, PTransform<?, ?> transform) {}
 }

@@ -16,7 +16,9 @@ import java.util.Map;
  * (milliseconds in 0.0.4, seconds in OpenMetrics); samples without one get {@code defaultTs}.
  */
 public final class ExpositionParser {
-  private static final String[] SUFFIXES = {"_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"};
+  private static final String[] SUFFIXES = {
+    "_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"
+  };
 
   private final boolean openMetrics;
   private final String text;
@@ -31,7 +33,8 @@ public final class ExpositionParser {
 
   /** Parses {@code text}; {@code contentType} decides between OpenMetrics and 0.0.4. */
   public static List<TimeSeries> parse(String text, String contentType, long defaultTs) {
-    boolean om = contentType != null && contentType.toLowerCase(Locale.ROOT).contains("openmetrics");
+    boolean om =
+        contentType != null && contentType.toLowerCase(Locale.ROOT).contains("openmetrics");
     return new ExpositionParser(text, om).parse(defaultTs);
   }
 
@@ -51,7 +54,8 @@ public final class ExpositionParser {
           out.add(sample(line, defaultTs));
         }
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("exposition line " + lineNo + " (" + clip(line) + "): " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "exposition line " + lineNo + " (" + clip(line) + "): " + e.getMessage(), e);
       }
     }
     return out;
@@ -100,7 +104,10 @@ public final class ExpositionParser {
 
   private TimeSeries sample(String line, long defaultTs) {
     int i = 0;
-    while (i < line.length() && line.charAt(i) != '{' && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+    while (i < line.length()
+        && line.charAt(i) != '{'
+        && line.charAt(i) != ' '
+        && line.charAt(i) != '\t') {
       i++;
     }
     String name = line.substring(0, i);

@@ -23,9 +23,9 @@ import okhttp3.MediaType;
 import okhttp3.RequestBody;
 
 /**
- * Reads from Prometheus' HTTP API: query_range and instant queries (JSON) and remote read
- * (snappy protobuf, through the same codec as the sinks). 5xx and timeouts are retried by the
- * shared sender; a refused query (400, 422) throws with the server's message.
+ * Reads from Prometheus' HTTP API: query_range and instant queries (JSON) and remote read (snappy
+ * protobuf, through the same codec as the sinks). 5xx and timeouts are retried by the shared
+ * sender; a refused query (400, 422) throws with the server's message.
  */
 public final class PrometheusApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,14 +60,15 @@ public final class PrometheusApiClient {
   }
 
   /** {@code /api/v1/read}, SAMPLES response: the raw samples of matching series in [start, end]. */
-  public List<TimeSeries> remoteRead(List<PrometheusRemote.LabelMatcher> matchers, long start, long end)
+  public List<TimeSeries> remoteRead(
+      List<PrometheusRemote.LabelMatcher> matchers, long start, long end)
       throws IOException, InterruptedException {
     return remoteRead(matchers, start, end, false);
   }
 
   /**
-   * {@code /api/v1/read}; with {@code streamed} asks for STREAMED_XOR_CHUNKS first (falling back
-   * to SAMPLES if the server answers with those), decoding the XOR chunks ourselves.
+   * {@code /api/v1/read}; with {@code streamed} asks for STREAMED_XOR_CHUNKS first (falling back to
+   * SAMPLES if the server answers with those), decoding the XOR chunks ourselves.
    */
   public List<TimeSeries> remoteRead(
       List<PrometheusRemote.LabelMatcher> matchers, long start, long end, boolean streamed)
@@ -120,12 +121,20 @@ public final class PrometheusApiClient {
     return out;
   }
 
-  private byte[] post(String path, FormBody form, String promql) throws IOException, InterruptedException {
+  private byte[] post(String path, FormBody form, String promql)
+      throws IOException, InterruptedException {
     HttpUrl url = api(path);
-    SendOutcome o = sender.send(() -> endpoint.newRequest(url).post(form).build(), (s, r, d) -> {}, true);
+    SendOutcome o =
+        sender.send(() -> endpoint.newRequest(url).post(form).build(), (s, r, d) -> {}, true);
     if (!o.success()) {
       if (o.status() == 400 || o.status() == 422) {
-        throw new IllegalArgumentException("Prometheus refused the query " + promql + ": HTTP " + o.status() + " " + errorText(o.message()));
+        throw new IllegalArgumentException(
+            "Prometheus refused the query "
+                + promql
+                + ": HTTP "
+                + o.status()
+                + " "
+                + errorText(o.message()));
       }
       throw new IOException("query " + promql + " to " + url.redact() + " failed: " + o);
     }
@@ -183,7 +192,10 @@ public final class PrometheusApiClient {
         return out;
       case "scalar":
         JsonNode v = data.get("result");
-        out.add(TimeSeries.builder(Labels.EMPTY).sample(millis(v.get(0)), value(v.get(1).asText())).build());
+        out.add(
+            TimeSeries.builder(Labels.EMPTY)
+                .sample(millis(v.get(0)), value(v.get(1).asText()))
+                .build());
         return out;
       default:
         throw new IOException("query " + promql + ": unsupported result type " + type);

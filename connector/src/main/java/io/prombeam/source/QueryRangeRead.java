@@ -23,9 +23,9 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Reads the result of a PromQL query as {@link TimeSeries} (bounded): a range query over
- * [start, end] at a step, split into sub-ranges of at most {@link #maxPointsPerRequest()} steps read
- * in parallel, or an instant query. Create with {@code PrometheusIO.read()}.
+ * Reads the result of a PromQL query as {@link TimeSeries} (bounded): a range query over [start,
+ * end] at a step, split into sub-ranges of at most {@link #maxPointsPerRequest()} steps read in
+ * parallel, or an instant query. Create with {@code PrometheusIO.read()}.
  *
  * <p>A series whose range is split comes out as several elements (one per sub-range) with the same
  * labels. Samples are stamped (Beam element timestamp) with their last sample's time.
@@ -121,17 +121,24 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
       ranges = List.of(new TimeRanges.Range(time().getMillis(), time().getMillis()));
     } else {
       if (start() == null || end() == null || step() == null) {
-        throw new IllegalArgumentException(getName() + ": withRange(start, end, step) or withTime(t) is required");
+        throw new IllegalArgumentException(
+            getName() + ": withRange(start, end, step) or withTime(t) is required");
       }
       if (end().isBefore(start()) || step().getMillis() <= 0) {
         throw new IllegalArgumentException(getName() + ": need start <= end and a positive step");
       }
-      ranges = TimeRanges.forQueryRange(start().getMillis(), end().getMillis(), step().getMillis(), maxPointsPerRequest());
+      ranges =
+          TimeRanges.forQueryRange(
+              start().getMillis(), end().getMillis(), step().getMillis(), maxPointsPerRequest());
     }
     return input
         .apply("Ranges", Create.of(ranges).withCoder(SerializableCoder.of(TimeRanges.Range.class)))
         .apply("Spread", Reshuffle.viaRandomKey())
-        .apply("Query", ParDo.of(new QueryFn(endpoint(), retryPolicy(), query(), time() != null ? 0 : step().getMillis())))
+        .apply(
+            "Query",
+            ParDo.of(
+                new QueryFn(
+                    endpoint(), retryPolicy(), query(), time() != null ? 0 : step().getMillis())))
         .setCoder(TimeSeriesCoder.of());
   }
 
@@ -140,10 +147,15 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
     super.populateDisplayData(b);
     endpoint().populateDisplayData(b);
     b.addIfNotNull(DisplayData.item("query", query()).withLabel("PromQL"))
-        .addIfNotNull(DisplayData.item("start", start() == null ? null : start().toString()).withLabel("Start"))
-        .addIfNotNull(DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
+        .addIfNotNull(
+            DisplayData.item("start", start() == null ? null : start().toString())
+                .withLabel("Start"))
+        .addIfNotNull(
+            DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
         .addIfNotNull(DisplayData.item("step", step()).withLabel("Step"))
-        .addIfNotNull(DisplayData.item("time", time() == null ? null : time().toString()).withLabel("Instant"));
+        .addIfNotNull(
+            DisplayData.item("time", time() == null ? null : time().toString())
+                .withLabel("Instant"));
   }
 
   static final class QueryFn extends DoFn<TimeRanges.Range, TimeSeries> {

@@ -110,9 +110,13 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
   public void populateDisplayData(DisplayData.Builder b) {
     super.populateDisplayData(b);
     b.add(DisplayData.item("listen", host() + ":" + port() + path()).withLabel("Listens on"))
-        .add(DisplayData.item("maxQueuedRequests", maxQueuedRequests()).withLabel("Max queued requests"))
+        .add(
+            DisplayData.item("maxQueuedRequests", maxQueuedRequests())
+                .withLabel("Max queued requests"))
         .add(DisplayData.item("ackTimeout", ackTimeout()).withLabel("Ack timeout"))
-        .add(DisplayData.item("ack", ackOnCheckpoint() ? "on checkpoint" : "on read").withLabel("Acknowledge"));
+        .add(
+            DisplayData.item("ack", ackOnCheckpoint() ? "on checkpoint" : "on read")
+                .withLabel("Acknowledge"));
   }
 
   @AutoValue.Builder

@@ -25,8 +25,8 @@ import org.joda.time.Instant;
 
 /**
  * Reads raw samples through Prometheus' remote-read API ({@code /api/v1/read}, SAMPLES response:
- * snappy-compressed protobuf decoded by the same codec as the remote-write sink). The range is split
- * into spans read in parallel; each series comes out once per span that holds samples of it.
+ * snappy-compressed protobuf decoded by the same codec as the remote-write sink). The range is
+ * split into spans read in parallel; each series comes out once per span that holds samples of it.
  * Create with {@code PrometheusIO.remoteRead()}.
  */
 @AutoValue
@@ -116,13 +116,16 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
       throw new IllegalArgumentException(getName() + ": withMatchers(...) is required");
     }
     if (start() == null || end() == null || end().isBefore(start())) {
-      throw new IllegalArgumentException(getName() + ": withRange(start, end) with start <= end is required");
+      throw new IllegalArgumentException(
+          getName() + ": withRange(start, end) with start <= end is required");
     }
-    List<TimeRanges.Range> ranges = TimeRanges.bySpan(start().getMillis(), end().getMillis(), span().getMillis());
+    List<TimeRanges.Range> ranges =
+        TimeRanges.bySpan(start().getMillis(), end().getMillis(), span().getMillis());
     return input
         .apply("Spans", Create.of(ranges).withCoder(SerializableCoder.of(TimeRanges.Range.class)))
         .apply("Spread", Reshuffle.viaRandomKey())
-        .apply("Read", ParDo.of(new ReadFn(endpoint(), retryPolicy(), selector(), streamedChunks())))
+        .apply(
+            "Read", ParDo.of(new ReadFn(endpoint(), retryPolicy(), selector(), streamedChunks())))
         .setCoder(TimeSeriesCoder.of());
   }
 
@@ -131,10 +134,15 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     super.populateDisplayData(b);
     endpoint().populateDisplayData(b);
     b.addIfNotNull(DisplayData.item("matchers", selector()).withLabel("Series selector"))
-        .addIfNotNull(DisplayData.item("start", start() == null ? null : start().toString()).withLabel("Start"))
-        .addIfNotNull(DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
+        .addIfNotNull(
+            DisplayData.item("start", start() == null ? null : start().toString())
+                .withLabel("Start"))
+        .addIfNotNull(
+            DisplayData.item("end", end() == null ? null : end().toString()).withLabel("End"))
         .add(DisplayData.item("span", span()).withLabel("Span per request"))
-        .add(DisplayData.item("responseType", streamedChunks() ? "STREAMED_XOR_CHUNKS" : "SAMPLES").withLabel("Response type"));
+        .add(
+            DisplayData.item("responseType", streamedChunks() ? "STREAMED_XOR_CHUNKS" : "SAMPLES")
+                .withLabel("Response type"));
   }
 
   static final class ReadFn extends DoFn<TimeRanges.Range, TimeSeries> {

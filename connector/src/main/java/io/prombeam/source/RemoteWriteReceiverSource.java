@@ -38,14 +38,17 @@ import org.slf4j.LoggerFactory;
  * A remote-write 1.0 receiver as an unbounded source. Each request is decoded and validated,
  * queued, and its HTTP exchange held open until the data is safe: by default until the runner
  * finalizes the checkpoint that holds it ({@link AckMode#ON_CHECKPOINT}), then 204. A full queue
- * answers 503 and an ack that does not come within the ack timeout answers 503 too, so the
- * sender's own retries keep delivery at-least-once. Invalid data answers 400 with the rule broken.
+ * answers 503 and an ack that does not come within the ack timeout answers 503 too, so the sender's
+ * own retries keep delivery at-least-once. Invalid data answers 400 with the rule broken.
  */
-final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, RemoteWriteReceiverSource.Checkpoint> {
+final class RemoteWriteReceiverSource
+    extends UnboundedSource<TimeSeries, RemoteWriteReceiverSource.Checkpoint> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RemoteWriteReceiverSource.class);
+
   /** A receiver takes what senders send; judging their clocks is not its business. */
-  private static final SeriesValidator ANY_TIMESTAMP = SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE);
+  private static final SeriesValidator ANY_TIMESTAMP =
+      SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE);
 
   /** When the sender gets its 2xx. */
   enum AckMode {
@@ -64,7 +67,13 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
   private final @Nullable Duration stopAfter;
 
   RemoteWriteReceiverSource(
-      String host, int port, String path, int maxQueuedRequests, Duration ackTimeout, AckMode ackMode, @Nullable Duration stopAfter) {
+      String host,
+      int port,
+      String path,
+      int maxQueuedRequests,
+      Duration ackTimeout,
+      AckMode ackMode,
+      @Nullable Duration stopAfter) {
     this.host = host;
     this.port = port;
     this.path = path;
@@ -80,8 +89,8 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
   }
 
   @Override
-  public UnboundedReader<TimeSeries> createReader(PipelineOptions options, @Nullable Checkpoint checkpoint)
-      throws IOException {
+  public UnboundedReader<TimeSeries> createReader(
+      PipelineOptions options, @Nullable Checkpoint checkpoint) throws IOException {
     return new Reader(this);
   }
 
@@ -139,7 +148,8 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
     private static final long serialVersionUID = 1L;
     private static final java.util.concurrent.ConcurrentHashMap<Long, List<Pending>> WAITING =
         new java.util.concurrent.ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong IDS =
+        new java.util.concurrent.atomic.AtomicLong();
 
     final long id;
 
@@ -181,24 +191,27 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
   }
 
   /**
-   * The listening socket and its queue, shared by the readers of one host:port in this JVM:
-   * runners close and re-create readers (DirectRunner does so on purpose, to test resumption), and
-   * the socket and the requests already queued must outlive that. Stopped a grace period after its
-   * last reader closed.
+   * The listening socket and its queue, shared by the readers of one host:port in this JVM: runners
+   * close and re-create readers (DirectRunner does so on purpose, to test resumption), and the
+   * socket and the requests already queued must outlive that. Stopped a grace period after its last
+   * reader closed.
    */
   static final class Endpoint {
     private static final java.util.Map<String, Endpoint> OPEN = new java.util.HashMap<>();
     private static final java.util.concurrent.ScheduledExecutorService STOPPER =
-        Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "prombeam-receiver-stopper");
-          t.setDaemon(true);
-          return t;
-        });
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "prombeam-receiver-stopper");
+              t.setDaemon(true);
+              return t;
+            });
 
     final RemoteWriteReceiverSource source;
     final BlockingQueue<Pending> queue;
+
     /** Unread rests of requests whose reader was closed mid-way: read before anything queued. */
     final java.util.Deque<Pending> resumed = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
     final HttpServer server;
     private int readers;
 
@@ -211,13 +224,19 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
       this.queue = new ArrayBlockingQueue<>(source.maxQueuedRequests);
       this.server = HttpServer.create(new InetSocketAddress(source.host, source.port), 64);
       server.createContext(source.path, this::handle);
-      server.setExecutor(Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "prombeam-receiver");
-        t.setDaemon(true);
-        return t;
-      }));
+      server.setExecutor(
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "prombeam-receiver");
+                t.setDaemon(true);
+                return t;
+              }));
       server.start();
-      LOG.info("remote-write receiver listening on {}:{}{}", source.host, server.getAddress().getPort(), source.path);
+      LOG.info(
+          "remote-write receiver listening on {}:{}{}",
+          source.host,
+          server.getAddress().getPort(),
+          source.path);
     }
 
     static synchronized Endpoint attach(RemoteWriteReceiverSource source) throws IOException {
@@ -235,22 +254,26 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
       synchronized (Endpoint.class) {
         readers--;
       }
-      STOPPER.schedule(() -> {
-        synchronized (Endpoint.class) {
-          if (readers == 0 && OPEN.remove(source.host + ":" + source.port + source.path) == this) {
-            server.stop(0);
-            for (Pending p : resumed) {
-              p.abort();
-              p.acked.countDown();
+      STOPPER.schedule(
+          () -> {
+            synchronized (Endpoint.class) {
+              if (readers == 0
+                  && OPEN.remove(source.host + ":" + source.port + source.path) == this) {
+                server.stop(0);
+                for (Pending p : resumed) {
+                  p.abort();
+                  p.acked.countDown();
+                }
+                for (Pending p : queue) {
+                  p.abort();
+                  p.acked.countDown();
+                }
+                LOG.info("remote-write receiver on port {} stopped", source.port);
+              }
             }
-            for (Pending p : queue) {
-              p.abort();
-              p.acked.countDown();
-            }
-            LOG.info("remote-write receiver on port {} stopped", source.port);
-          }
-        }
-      }, 5, TimeUnit.SECONDS);
+          },
+          5,
+          TimeUnit.SECONDS);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -394,8 +417,11 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
     /** Receipt time: elements are stamped when read, so the watermark is the wall clock. */
     @Override
     public Instant getWatermark() {
-      if (source.stopAfter != null && System.currentTimeMillis() - startedAt > source.stopAfter.getMillis()
-          && queue.isEmpty() && endpoint.resumed.isEmpty() && currentSeries == null) {
+      if (source.stopAfter != null
+          && System.currentTimeMillis() - startedAt > source.stopAfter.getMillis()
+          && queue.isEmpty()
+          && endpoint.resumed.isEmpty()
+          && currentSeries == null) {
         return BoundedWindow.TIMESTAMP_MAX_VALUE; // ends the source (tests, bounded runs)
       }
       return watermark;
@@ -417,7 +443,8 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Remote
      * A reader closed in the middle of a request (DirectRunner closes readers at random to test
      * resumption; Flink on cancel or failover) hands the unread rest to the next reader of this
      * endpoint, so the sender is answered once all of it is read. Dropping it would leave the
-     * sender unanswered until its timeout (Prometheus: 30 s) and then make it send everything again.
+     * sender unanswered until its timeout (Prometheus: 30 s) and then make it send everything
+     * again.
      */
     private void handBackUnread() {
       if (currentRequest != null && currentSeries != null && currentSeries.hasNext()) {

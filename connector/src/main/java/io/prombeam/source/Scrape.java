@@ -30,15 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrapes exporters like Prometheus does, as an unbounded source: every interval (Beam's
- * {@link PeriodicImpulse}, so the schedule is checkpointed and resumes after a restart), each
- * target's metrics are fetched — OpenMetrics 1.0 or text 0.0.4, negotiated with {@code Accept} —
- * and emitted with the scrape time as sample and event time (exposed timestamps are honoured), the
- * family's type and help, and the target's {@code job} and {@code instance} labels (a scraped
- * series' own job/instance become {@code exported_job}/{@code exported_instance}, as with
- * Prometheus' {@code honor_labels: false}). Like Prometheus it adds {@code up} (1, or 0 when the
- * scrape failed) and {@code scrape_duration_seconds} per target and scrape. The watermark advances
- * with the schedule. Create with {@code PrometheusIO.scrape()}.
+ * Scrapes exporters like Prometheus does, as an unbounded source: every interval (Beam's {@link
+ * PeriodicImpulse}, so the schedule is checkpointed and resumes after a restart), each target's
+ * metrics are fetched — OpenMetrics 1.0 or text 0.0.4, negotiated with {@code Accept} — and emitted
+ * with the scrape time as sample and event time (exposed timestamps are honoured), the family's
+ * type and help, and the target's {@code job} and {@code instance} labels (a scraped series' own
+ * job/instance become {@code exported_job}/{@code exported_instance}, as with Prometheus' {@code
+ * honor_labels: false}). Like Prometheus it adds {@code up} (1, or 0 when the scrape failed) and
+ * {@code scrape_duration_seconds} per target and scrape. The watermark advances with the schedule.
+ * Create with {@code PrometheusIO.scrape()}.
  */
 @AutoValue
 public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>> {
@@ -121,7 +121,8 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
       throw new IllegalArgumentException(getName() + ": withTargets(...) is required");
     }
     if (!timeout().isShorterThan(interval()) && !timeout().equals(interval())) {
-      throw new IllegalArgumentException(getName() + ": timeout " + timeout() + " is longer than interval " + interval());
+      throw new IllegalArgumentException(
+          getName() + ": timeout " + timeout() + " is longer than interval " + interval());
     }
     PeriodicImpulse ticks = PeriodicImpulse.create().withInterval(interval());
     if (startAt() != null) {
@@ -170,7 +171,11 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
         long t0 = System.nanoTime();
         List<TimeSeries> got = null;
         String error = null;
-        try (Response r = client.newCall(auth.newRequest(HttpUrl.get(t.url())).header("Accept", ACCEPT).get().build()).execute()) {
+        try (Response r =
+            client
+                .newCall(
+                    auth.newRequest(HttpUrl.get(t.url())).header("Accept", ACCEPT).get().build())
+                .execute()) {
           if (r.code() != 200) {
             error = "HTTP " + r.code();
           } else {
@@ -190,7 +195,8 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
           failed.inc();
           LOG.warn("scrape of {} failed: {}", t, error);
         }
-        out.output(synthetic("up", t, ts, got != null ? 1 : 0, "1 if the target was scraped, 0 if not."));
+        out.output(
+            synthetic("up", t, ts, got != null ? 1 : 0, "1 if the target was scraped, 0 if not."));
         out.output(synthetic("scrape_duration_seconds", t, ts, seconds, "Duration of the scrape."));
       }
     }
@@ -204,7 +210,8 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
       return b.add("job", t.job()).add("instance", t.instance()).build();
     }
 
-    private static TimeSeries synthetic(String name, ScrapeTarget t, long ts, double v, String help) {
+    private static TimeSeries synthetic(
+        String name, ScrapeTarget t, long ts, double v, String help) {
       return TimeSeries.builder(name)
           .label("job", t.job())
           .label("instance", t.instance())

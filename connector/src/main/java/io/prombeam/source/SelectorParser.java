@@ -66,15 +66,24 @@ public final class SelectorParser {
     return out;
   }
 
-  private static PrometheusRemote.LabelMatcher matcher(String name, PrometheusRemote.LabelMatcher.Type type, String value) {
-    return PrometheusRemote.LabelMatcher.newBuilder().setName(name).setType(type).setValue(value).build();
+  private static PrometheusRemote.LabelMatcher matcher(
+      String name, PrometheusRemote.LabelMatcher.Type type, String value) {
+    return PrometheusRemote.LabelMatcher.newBuilder()
+        .setName(name)
+        .setType(type)
+        .setValue(value)
+        .build();
   }
 
   private String identifier(boolean metric) {
     int start = i;
     while (i < s.length()) {
       char c = s.charAt(i);
-      boolean ok = Character.isLetter(c) && c < 128 || c == '_' || (metric && c == ':') || (i > start && c >= '0' && c <= '9');
+      boolean ok =
+          Character.isLetter(c) && c < 128
+              || c == '_'
+              || (metric && c == ':')
+              || (i > start && c >= '0' && c <= '9');
       if (!ok) {
         break;
       }
@@ -132,6 +141,7 @@ public final class SelectorParser {
   }
 
   private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("bad series selector " + s + " at position " + i + ": " + what);
+    return new IllegalArgumentException(
+        "bad series selector " + s + " at position " + i + ": " + what);
   }
 }

@@ -21,7 +21,9 @@ public final class TimeRanges {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Range && ((Range) o).startMillis == startMillis && ((Range) o).endMillis == endMillis;
+      return o instanceof Range
+          && ((Range) o).startMillis == startMillis
+          && ((Range) o).endMillis == endMillis;
     }
 
     @Override
@@ -36,12 +38,13 @@ public final class TimeRanges {
   }
 
   /**
-   * query_range sub-ranges: each evaluates at most {@code maxPoints} steps (Prometheus refuses
-   * more than 11,000 points per series), on the same step grid as the whole range.
+   * query_range sub-ranges: each evaluates at most {@code maxPoints} steps (Prometheus refuses more
+   * than 11,000 points per series), on the same step grid as the whole range.
    */
   public static List<Range> forQueryRange(long start, long end, long step, int maxPoints) {
     if (step <= 0 || end < start || maxPoints < 1) {
-      throw new IllegalArgumentException("bad range: start " + start + ", end " + end + ", step " + step);
+      throw new IllegalArgumentException(
+          "bad range: start " + start + ", end " + end + ", step " + step);
     }
     List<Range> out = new ArrayList<>();
     long chunk = step * maxPoints;
@@ -54,7 +57,8 @@ public final class TimeRanges {
   /** remote_read sub-ranges of at most {@code span} ms each, covering [start, end] exactly once. */
   public static List<Range> bySpan(long start, long end, long span) {
     if (span <= 0 || end < start) {
-      throw new IllegalArgumentException("bad range: start " + start + ", end " + end + ", span " + span);
+      throw new IllegalArgumentException(
+          "bad range: start " + start + ", end " + end + ", span " + span);
     }
     List<Range> out = new ArrayList<>();
     for (long s = start; s <= end; s += span) {

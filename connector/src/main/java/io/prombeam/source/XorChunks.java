@@ -1,6 +1,7 @@
 package io.prombeam.source;
 
 import io.prombeam.model.TimeSeries;
+import io.prombeam.remotewrite.RemoteWriteCodec;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
-import io.prombeam.remotewrite.RemoteWriteCodec;
 
 /**
  * Decodes remote read's STREAMED_XOR_CHUNKS response: frames of {@code uvarint length, CRC-32C
@@ -18,8 +18,12 @@ import io.prombeam.remotewrite.RemoteWriteCodec;
 public final class XorChunks {
   private XorChunks() {}
 
-  /** Reads every frame of the stream; samples outside [start, end] (whole chunks overlap it) are dropped. */
-  public static List<TimeSeries> readStream(InputStream in, long start, long end) throws IOException {
+  /**
+   * Reads every frame of the stream; samples outside [start, end] (whole chunks overlap it) are
+   * dropped.
+   */
+  public static List<TimeSeries> readStream(InputStream in, long start, long end)
+      throws IOException {
     List<TimeSeries> out = new ArrayList<>();
     while (true) {
       long size = readUvarint(in);
@@ -36,16 +40,22 @@ public final class XorChunks {
       }
       CRC32C c = new CRC32C();
       c.update(msg);
-      long want = ((crc[0] & 0xffL) << 24) | ((crc[1] & 0xffL) << 16) | ((crc[2] & 0xffL) << 8) | (crc[3] & 0xffL);
+      long want =
+          ((crc[0] & 0xffL) << 24)
+              | ((crc[1] & 0xffL) << 16)
+              | ((crc[2] & 0xffL) << 8)
+              | (crc[3] & 0xffL);
       if (c.getValue() != want) {
         throw new IOException("remote read frame fails its CRC-32C check");
       }
       PrometheusRemote.ChunkedReadResponse r = PrometheusRemote.ChunkedReadResponse.parseFrom(msg);
       for (PrometheusRemote.ChunkedSeries cs : r.getChunkedSeriesList()) {
-        PrometheusRemote.TimeSeries.Builder ts = PrometheusRemote.TimeSeries.newBuilder().addAllLabels(cs.getLabelsList());
+        PrometheusRemote.TimeSeries.Builder ts =
+            PrometheusRemote.TimeSeries.newBuilder().addAllLabels(cs.getLabelsList());
         for (PrometheusRemote.Chunk chunk : cs.getChunksList()) {
           if (chunk.getType() != PrometheusRemote.Chunk.Encoding.XOR) {
-            throw new IOException("chunk encoding " + chunk.getType() + " (native histograms) is not supported");
+            throw new IOException(
+                "chunk encoding " + chunk.getType() + " (native histograms) is not supported");
           }
           decode(chunk.getData().toByteArray(), start, end, ts);
         }
@@ -57,7 +67,8 @@ public final class XorChunks {
   }
 
   /** Appends the samples of one XOR chunk within [start, end]. */
-  static void decode(byte[] data, long start, long end, PrometheusRemote.TimeSeries.Builder out) throws IOException {
+  static void decode(byte[] data, long start, long end, PrometheusRemote.TimeSeries.Builder out)
+      throws IOException {
     if (data.length < 2) {
       throw new IOException("XOR chunk too short");
     }
@@ -95,7 +106,10 @@ public final class XorChunks {
         }
       }
       if (t >= start && t <= end) {
-        out.addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(t).setValue(Double.longBitsToDouble(vBits)));
+        out.addSamples(
+            PrometheusRemote.Sample.newBuilder()
+                .setTimestamp(t)
+                .setValue(Double.longBitsToDouble(vBits)));
       }
     }
   }

@@ -4,9 +4,9 @@ import io.prombeam.model.MetricType;
 import io.prombeam.model.StaleMarker;
 import io.prombeam.model.TimeSeries;
 import java.util.Map;
+import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -42,23 +42,33 @@ public class PrometheusAggregateTest {
   }
 
   @SafeVarargs
-  private final PCollection<KV<String, Double>> events(TimestampedValue<KV<String, Double>>... evs) {
-    return p.apply(Create.timestamped(java.util.Arrays.asList(evs)).withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())));
+  private final PCollection<KV<String, Double>> events(
+      TimestampedValue<KV<String, Double>>... evs) {
+    return p.apply(
+        Create.timestamped(java.util.Arrays.asList(evs))
+            .withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())));
   }
 
   /** One "name{labels} ts=value TYPE" line per sample (a series may carry several samples). */
   private static PCollection<String> lines(PCollection<TimeSeries> series) {
     return series.apply(
         FlatMapElements.into(TypeDescriptors.strings())
-            .via(ts -> {
-              java.util.List<String> out = new java.util.ArrayList<>();
-              for (int i = 0; i < ts.sampleCount(); i++) {
-                double v = ts.value(i);
-                out.add(ts.labels() + " " + ts.timestamp(i) + "=" + (StaleMarker.isStale(v) ? "stale" : String.valueOf(v))
-                    + " " + ts.metadata().type());
-              }
-              return out;
-            }));
+            .via(
+                ts -> {
+                  java.util.List<String> out = new java.util.ArrayList<>();
+                  for (int i = 0; i < ts.sampleCount(); i++) {
+                    double v = ts.value(i);
+                    out.add(
+                        ts.labels()
+                            + " "
+                            + ts.timestamp(i)
+                            + "="
+                            + (StaleMarker.isStale(v) ? "stale" : String.valueOf(v))
+                            + " "
+                            + ts.metadata().type());
+                  }
+                  return out;
+                }));
   }
 
   private static Aggregate<KV<String, Double>> counter() {
@@ -69,7 +79,13 @@ public class PrometheusAggregateTest {
   @Test
   public void counterIsMonotonicAcrossFixedWindowsStampedAtWindowEnd() {
     PCollection<TimeSeries> out =
-        events(ev("a", 1, 1000), ev("a", 1, 2000), ev("a", 1, 3000), ev("a", 1, 12_000), ev("a", 1, 13_000), ev("b", 1, 15_000))
+        events(
+                ev("a", 1, 1000),
+                ev("a", 1, 2000),
+                ev("a", 1, 3000),
+                ev("a", 1, 12_000),
+                ev("a", 1, 13_000),
+                ev("b", 1, 15_000))
             .apply(Window.into(FixedWindows.of(TEN_S)))
             .apply(counter().withConstantLabels(Map.of("job", "t")));
     PAssert.that(lines(out))
@@ -102,7 +118,8 @@ public class PrometheusAggregateTest {
             .apply(Window.into(SlidingWindows.of(Duration.standardSeconds(30)).every(TEN_S)))
             .apply(counter());
     PAssert.that(lines(out))
-        .containsInAnyOrder("req_total{route=\"a\"} 9999=1.0 COUNTER", "req_total{route=\"a\"} 19999=2.0 COUNTER");
+        .containsInAnyOrder(
+            "req_total{route=\"a\"} 9999=1.0 COUNTER", "req_total{route=\"a\"} 19999=2.0 COUNTER");
     p.run();
   }
 
@@ -113,7 +130,8 @@ public class PrometheusAggregateTest {
             .apply(Window.into(Sessions.withGapDuration(Duration.standardSeconds(5))))
             .apply(counter());
     PAssert.that(lines(out))
-        .containsInAnyOrder("req_total{route=\"a\"} 7999=2.0 COUNTER", "req_total{route=\"a\"} 24999=3.0 COUNTER");
+        .containsInAnyOrder(
+            "req_total{route=\"a\"} 7999=2.0 COUNTER", "req_total{route=\"a\"} 24999=3.0 COUNTER");
     p.run();
   }
 
@@ -125,12 +143,14 @@ public class PrometheusAggregateTest {
                     .addElements(ev("a", 1, 1000), ev("a", 1, 2000))
                     .addElements(ev("a", 1, 5000), ev("a", 1, 7000))
                     .advanceWatermarkToInfinity())
-            .apply(Window.<KV<String, Double>>into(new GlobalWindows())
-                .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(2)))
-                .discardingFiredPanes())
+            .apply(
+                Window.<KV<String, Double>>into(new GlobalWindows())
+                    .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(2)))
+                    .discardingFiredPanes())
             .apply(counter());
     PAssert.that(lines(out))
-        .containsInAnyOrder("req_total{route=\"a\"} 2000=2.0 COUNTER", "req_total{route=\"a\"} 7000=4.0 COUNTER");
+        .containsInAnyOrder(
+            "req_total{route=\"a\"} 2000=2.0 COUNTER", "req_total{route=\"a\"} 7000=4.0 COUNTER");
     p.run();
   }
 
@@ -150,7 +170,8 @@ public class PrometheusAggregateTest {
                     .withEarlyFirings(AfterPane.elementCountAtLeast(1))
                     .withLateFirings(AfterPane.elementCountAtLeast(1)))
             .withAllowedLateness(Duration.standardMinutes(1));
-    return p.apply(stream).apply(accumulating ? w.accumulatingFiredPanes() : w.discardingFiredPanes());
+    return p.apply(stream)
+        .apply(accumulating ? w.accumulatingFiredPanes() : w.discardingFiredPanes());
   }
 
   @Test
@@ -182,10 +203,16 @@ public class PrometheusAggregateTest {
   public void gaugeOfDiscardingPanesReducesEachPaneAlone() {
     PCollection<TimeSeries> out =
         earlyOnTimeLate(false)
-            .apply(PrometheusAggregate.<KV<String, Double>>gauge("temp").withValue(KV::getValue).withReduction(GaugeReduction.MAX));
+            .apply(
+                PrometheusAggregate.<KV<String, Double>>gauge("temp")
+                    .withValue(KV::getValue)
+                    .withReduction(GaugeReduction.MAX));
     PAssert.that(lines(out))
         .containsInAnyOrder(
-            "temp 9999=5.0 GAUGE", "temp 10000=7.0 GAUGE", "temp 10001=1.0 GAUGE", "temp 19999=4.0 GAUGE");
+            "temp 9999=5.0 GAUGE",
+            "temp 10000=7.0 GAUGE",
+            "temp 10001=1.0 GAUGE",
+            "temp 19999=4.0 GAUGE");
     p.run();
   }
 
@@ -193,10 +220,11 @@ public class PrometheusAggregateTest {
   public void gaugeLatePanesUnderFoldIntoNextAreNotEmitted() {
     PCollection<TimeSeries> out =
         earlyOnTimeLate(true)
-            .apply(PrometheusAggregate.<KV<String, Double>>gauge("temp")
-                .withValue(KV::getValue)
-                .withReduction(GaugeReduction.MAX)
-                .withLatePanePolicy(LatePanePolicy.FOLD_INTO_NEXT));
+            .apply(
+                PrometheusAggregate.<KV<String, Double>>gauge("temp")
+                    .withValue(KV::getValue)
+                    .withReduction(GaugeReduction.MAX)
+                    .withLatePanePolicy(LatePanePolicy.FOLD_INTO_NEXT));
     PAssert.that(lines(out))
         .containsInAnyOrder(
             "temp 9999=5.0 GAUGE", // first early pane; the second (max 7) and late pane are folded
@@ -208,15 +236,37 @@ public class PrometheusAggregateTest {
   public void gaugeReductions() {
     for (GaugeReduction r : GaugeReduction.values()) {
       PCollection<TimeSeries> out =
-          p.apply("In" + r, Create.timestamped(java.util.List.of(ev("a", 3, 1000), ev("a", 9, 5000), ev("a", 6, 2000)))
-                  .withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
+          p.apply(
+                  "In" + r,
+                  Create.timestamped(
+                          java.util.List.of(ev("a", 3, 1000), ev("a", 9, 5000), ev("a", 6, 2000)))
+                      .withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
               .apply("W" + r, Window.into(FixedWindows.of(TEN_S)))
-              .apply("G" + r, PrometheusAggregate.<KV<String, Double>>gauge("g_" + r.name().toLowerCase())
-                  .withValue(KV::getValue).withReduction(r));
-      double want = r == GaugeReduction.LAST ? 9 : r == GaugeReduction.MIN ? 3 : r == GaugeReduction.MAX ? 9
-          : r == GaugeReduction.SUM ? 18 : 6;
-      PAssert.that("reduction " + r, out.apply("L" + r, MapElements.into(TypeDescriptors.strings())
-              .via(ts -> ts.labels() + " " + ts.timestamp(0) + "=" + ts.value(0) + " " + ts.metadata().type())))
+              .apply(
+                  "G" + r,
+                  PrometheusAggregate.<KV<String, Double>>gauge("g_" + r.name().toLowerCase())
+                      .withValue(KV::getValue)
+                      .withReduction(r));
+      double want =
+          r == GaugeReduction.LAST
+              ? 9
+              : r == GaugeReduction.MIN
+                  ? 3
+                  : r == GaugeReduction.MAX ? 9 : r == GaugeReduction.SUM ? 18 : 6;
+      PAssert.that(
+              "reduction " + r,
+              out.apply(
+                  "L" + r,
+                  MapElements.into(TypeDescriptors.strings())
+                      .via(
+                          ts ->
+                              ts.labels()
+                                  + " "
+                                  + ts.timestamp(0)
+                                  + "="
+                                  + ts.value(0)
+                                  + " "
+                                  + ts.metadata().type())))
           .containsInAnyOrder("g_" + r.name().toLowerCase() + " 9999=" + want + " GAUGE");
     }
     p.run();
@@ -227,7 +277,9 @@ public class PrometheusAggregateTest {
     PCollection<TimeSeries> out =
         events(ev("a", 0.5, 1000), ev("a", 3, 2000), ev("a", 7, 3000), ev("a", 1, 11_000))
             .apply(Window.into(FixedWindows.of(TEN_S)))
-            .apply(PrometheusAggregate.<KV<String, Double>>histogram("lat_seconds", 1, 5).withValue(KV::getValue));
+            .apply(
+                PrometheusAggregate.<KV<String, Double>>histogram("lat_seconds", 1, 5)
+                    .withValue(KV::getValue));
     PAssert.that(lines(out))
         .containsInAnyOrder(
             "lat_seconds_bucket{le=\"1\"} 9999=1.0 HISTOGRAM",
@@ -248,12 +300,17 @@ public class PrometheusAggregateTest {
     PCollection<TimeSeries> out =
         events(ev("a", 0.5, 1000), ev("a", 3, 11_000))
             .apply(Window.into(FixedWindows.of(TEN_S)))
-            .apply(PrometheusAggregate.<KV<String, Double>>histogram("h", 1).withValue(KV::getValue).perWindow());
+            .apply(
+                PrometheusAggregate.<KV<String, Double>>histogram("h", 1)
+                    .withValue(KV::getValue)
+                    .perWindow());
     PAssert.that(lines(out))
         .containsInAnyOrder(
-            "h_bucket{le=\"1\"} 9999=1.0 GAUGEHISTOGRAM", "h_bucket{le=\"+Inf\"} 9999=1.0 GAUGEHISTOGRAM",
+            "h_bucket{le=\"1\"} 9999=1.0 GAUGEHISTOGRAM",
+                "h_bucket{le=\"+Inf\"} 9999=1.0 GAUGEHISTOGRAM",
             "h_sum 9999=0.5 GAUGEHISTOGRAM", "h_count 9999=1.0 GAUGEHISTOGRAM",
-            "h_bucket{le=\"1\"} 19999=0.0 GAUGEHISTOGRAM", "h_bucket{le=\"+Inf\"} 19999=1.0 GAUGEHISTOGRAM",
+            "h_bucket{le=\"1\"} 19999=0.0 GAUGEHISTOGRAM",
+                "h_bucket{le=\"+Inf\"} 19999=1.0 GAUGEHISTOGRAM",
             "h_sum 19999=3.0 GAUGEHISTOGRAM", "h_count 19999=1.0 GAUGEHISTOGRAM");
     p.run();
   }
@@ -267,7 +324,9 @@ public class PrometheusAggregateTest {
     PCollection<TimeSeries> out =
         events(evs)
             .apply(Window.into(FixedWindows.of(TEN_S)))
-            .apply(PrometheusAggregate.<KV<String, Double>>summary("rt", 0.5, 0.9).withValue(KV::getValue));
+            .apply(
+                PrometheusAggregate.<KV<String, Double>>summary("rt", 0.5, 0.9)
+                    .withValue(KV::getValue));
     PAssert.that(lines(out))
         .containsInAnyOrder(
             "rt{quantile=\"0.5\"} 9999=51.0 SUMMARY",
@@ -297,7 +356,12 @@ public class PrometheusAggregateTest {
   @Test
   public void cardinalityGuardSendsTheExcessToTheOverflowSeries() {
     PCollection<TimeSeries> out =
-        events(ev("a", 1, 1000), ev("b", 1, 1000), ev("c", 1, 1000), ev("c", 1, 2000), ev("a", 1, 3000))
+        events(
+                ev("a", 1, 1000),
+                ev("b", 1, 1000),
+                ev("c", 1, 1000),
+                ev("c", 1, 2000),
+                ev("a", 1, 3000))
             .apply(Window.into(FixedWindows.of(TEN_S)))
             .apply(counter().withMaxSeriesPerWindow(2));
     // Which two label sets are admitted depends on arrival order; the totals must add up to 5

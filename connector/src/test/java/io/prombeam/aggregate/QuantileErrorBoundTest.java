@@ -25,7 +25,8 @@ public class QuantileErrorBoundTest {
     int n = 200_000;
     double[] data = new double[n];
     Accumulators.QuantilesFn fn = new Accumulators.QuantilesFn(QS);
-    Coder<Accumulators.QuantilesFn.Acc> coder = fn.getAccumulatorCoder(CoderRegistry.createDefault(), null);
+    Coder<Accumulators.QuantilesFn.Acc> coder =
+        fn.getAccumulatorCoder(CoderRegistry.createDefault(), null);
     List<Accumulators.QuantilesFn.Acc> shards = new ArrayList<>();
     for (int s = 0; s < 8; s++) {
       shards.add(fn.createAccumulator());

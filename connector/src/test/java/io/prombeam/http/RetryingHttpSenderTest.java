@@ -43,7 +43,8 @@ public class RetryingHttpSenderTest {
     HttpEndpoint endpoint =
         HttpEndpoint.create().withUrl(server.url("/api/v1/write").toString()).withTimeout(timeout);
     RetryingHttpSender sender = new RetryingHttpSender(endpoint, policy);
-    RequestBody body = RequestBody.create(new byte[] {1, 2, 3}, MediaType.get("application/x-protobuf"));
+    RequestBody body =
+        RequestBody.create(new byte[] {1, 2, 3}, MediaType.get("application/x-protobuf"));
     return sender.send(
         () -> endpoint.newRequest().post(body).build(),
         (status, reason, delay) -> retryDelays.add(delay));
@@ -156,7 +157,8 @@ public class RetryingHttpSenderTest {
   public void givesUpWhenTheRetryBudgetIsSpent() throws Exception {
     server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "60"));
     long t0 = System.nanoTime();
-    SendOutcome out = send(fast().withMaxRetryDuration(Duration.standardSeconds(1)), Duration.standardSeconds(5));
+    SendOutcome out =
+        send(fast().withMaxRetryDuration(Duration.standardSeconds(1)), Duration.standardSeconds(5));
     assertFalse(out.success());
     assertEquals(429, out.status());
     assertThat(out.message(), containsString("retry budget"));

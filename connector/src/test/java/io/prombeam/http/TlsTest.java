@@ -32,7 +32,11 @@ public class TlsTest {
   @Before
   public void setUp() throws Exception {
     String host = InetAddress.getLoopbackAddress().getCanonicalHostName();
-    ca = new HeldCertificate.Builder().certificateAuthority(0).commonName("prombeam test CA").build();
+    ca =
+        new HeldCertificate.Builder()
+            .certificateAuthority(0)
+            .commonName("prombeam test CA")
+            .build();
     serverCert =
         new HeldCertificate.Builder()
             .addSubjectAlternativeName(host)
@@ -64,7 +68,8 @@ public class TlsTest {
   @Test
   public void trustsAPrivateCaFromAPemFile() throws Exception {
     server.useHttps(
-        new HandshakeCertificates.Builder().heldCertificate(serverCert).build().sslSocketFactory(), false);
+        new HandshakeCertificates.Builder().heldCertificate(serverCert).build().sslSocketFactory(),
+        false);
     server.enqueue(new MockResponse().setResponseCode(204));
     server.start();
     Path caFile = write("ca.pem", ca.certificatePem());
@@ -81,7 +86,8 @@ public class TlsTest {
   @Test
   public void refusesAServerSignedByAnUnknownCa() throws Exception {
     server.useHttps(
-        new HandshakeCertificates.Builder().heldCertificate(serverCert).build().sslSocketFactory(), false);
+        new HandshakeCertificates.Builder().heldCertificate(serverCert).build().sslSocketFactory(),
+        false);
     server.start();
     HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
     HttpEndpoint endpoint =
@@ -96,7 +102,8 @@ public class TlsTest {
 
   @Test
   public void presentsAClientCertificateForMutualTls() throws Exception {
-    HeldCertificate client = new HeldCertificate.Builder().commonName("prombeam-client").signedBy(ca).build();
+    HeldCertificate client =
+        new HeldCertificate.Builder().commonName("prombeam-client").signedBy(ca).build();
     HandshakeCertificates serverSide =
         new HandshakeCertificates.Builder()
             .heldCertificate(serverCert)

@@ -32,7 +32,10 @@ public class BeamMetricsMappingTest {
   private static Map<String, TimeSeries> byName(List<TimeSeries> series) {
     Map<String, TimeSeries> m = new HashMap<>();
     for (TimeSeries ts : series) {
-      m.put(ts.metricName() + (ts.labels().get("value") == null ? "" : "/" + ts.labels().get("value")), ts);
+      m.put(
+          ts.metricName()
+              + (ts.labels().get("value") == null ? "" : "/" + ts.labels().get("value")),
+          ts);
     }
     return m;
   }
@@ -42,9 +45,15 @@ public class BeamMetricsMappingTest {
     MetricQueryResults r =
         MetricQueryResults.create(
             List.of(MetricResult.create(key("ParDo(Parse)", "my.app", "bad-records"), 5L, 7L)),
-            List.of(MetricResult.attempted(key("Step", "app", "latency ms"), DistributionResult.create(60, 3, 10, 30))),
-            List.of(MetricResult.attempted(key("Step", "app", "queue"), GaugeResult.create(9, new Instant(1234)))),
-            List.of(MetricResult.attempted(key(null, "app", "tables"), StringSetResult.create(Set.of("a", "b")))));
+            List.of(
+                MetricResult.attempted(
+                    key("Step", "app", "latency ms"), DistributionResult.create(60, 3, 10, 30))),
+            List.of(
+                MetricResult.attempted(
+                    key("Step", "app", "queue"), GaugeResult.create(9, new Instant(1234)))),
+            List.of(
+                MetricResult.attempted(
+                    key(null, "app", "tables"), StringSetResult.create(Set.of("a", "b")))));
     BeamMetricsMapping.Mapped m = new BeamMetricsMapping("beam", "myjob").map(r, 5000);
     Map<String, TimeSeries> s = byName(m.series);
 
@@ -71,7 +80,8 @@ public class BeamMetricsMappingTest {
     assertEquals(1.0, s.get("beam_app_tables_info/b").value(0), 0);
     assertEquals(null, s.get("beam_app_tables_info/a").labels().get("step"));
 
-    assertFalse("a distribution without committed values makes the export attempted", m.allCommitted);
+    assertFalse(
+        "a distribution without committed values makes the export attempted", m.allCommitted);
     for (TimeSeries ts : m.series) {
       assertFalse(ts.toString(), SeriesValidator.DEFAULT.validate(ts).isPresent());
     }
@@ -111,7 +121,9 @@ public class BeamMetricsMappingTest {
     }
     MetricQueryResults r =
         MetricQueryResults.create(
-            List.of(), List.of(), List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
             List.of(MetricResult.attempted(key("s", "ns", "set"), StringSetResult.create(many))));
     BeamMetricsMapping.Mapped m = new BeamMetricsMapping("beam", "j", 10).map(r, 1);
     assertEquals(10, m.series.size());

@@ -51,7 +51,10 @@ public class LabelsTest {
       assertEquals(decoded, fresh);
       assertEquals(fresh.hashCode(), decoded.hashCode());
       // the string hash, computed from the bytes for ASCII, decoded otherwise, is the same too
-      assertEquals(l.toString(), Labels.of(pairs(l)).stringHash(), CoderUtils.clone(LabelsCoder.of(), l).stringHash());
+      assertEquals(
+          l.toString(),
+          Labels.of(pairs(l)).stringHash(),
+          CoderUtils.clone(LabelsCoder.of(), l).stringHash());
       assertEquals(0, fresh.compareTo(decoded));
       assertEquals(fresh.toString(), decoded.toString());
       for (int i = 0; i < l.size(); i++) {

@@ -20,7 +20,11 @@ public class SeriesValidatorTest {
   @Test
   public void acceptsValidSeriesIncludingColonsAndStaleMarkers() {
     TimeSeries ts =
-        TimeSeries.builder("job:http_requests:rate5m").label("_x", "1").label("A9", "v").staleMarker(1).build();
+        TimeSeries.builder("job:http_requests:rate5m")
+            .label("_x", "1")
+            .label("A9", "v")
+            .staleMarker(1)
+            .build();
     assertFalse(SeriesValidator.DEFAULT.validate(ts).isPresent());
   }
 
@@ -38,7 +42,9 @@ public class SeriesValidatorTest {
     assertEquals(SeriesRule.INVALID_METRIC_NAME, v.rule());
     assertThat(v.message(), containsString("http-requests"));
     assertThat(v.message(), containsString("[a-zA-Z_:][a-zA-Z0-9_:]*"));
-    assertEquals(SeriesRule.INVALID_METRIC_NAME, violation(TimeSeries.builder("1abc").sample(1, 1).build()).rule());
+    assertEquals(
+        SeriesRule.INVALID_METRIC_NAME,
+        violation(TimeSeries.builder("1abc").sample(1, 1).build()).rule());
   }
 
   @Test
@@ -47,12 +53,14 @@ public class SeriesValidatorTest {
     assertEquals(SeriesRule.INVALID_LABEL_NAME, v.rule());
     assertThat(v.message(), containsString("\"a:b\""));
     assertEquals(
-        SeriesRule.INVALID_LABEL_NAME, violation(TimeSeries.builder("m").label("9a", "1").sample(1, 1).build()).rule());
+        SeriesRule.INVALID_LABEL_NAME,
+        violation(TimeSeries.builder("m").label("9a", "1").sample(1, 1).build()).rule());
   }
 
   @Test
   public void reservedLabelName() {
-    SeriesViolation v = violation(TimeSeries.builder("m").label("__meta_x", "1").sample(1, 1).build());
+    SeriesViolation v =
+        violation(TimeSeries.builder("m").label("__meta_x", "1").sample(1, 1).build());
     assertEquals(SeriesRule.RESERVED_LABEL_NAME, v.rule());
     assertThat(v.message(), containsString("__meta_x"));
   }
@@ -95,14 +103,22 @@ public class SeriesValidatorTest {
   public void farFutureTimestampsAreRefusedWithTheSkewNamed() {
     long now = System.currentTimeMillis();
     TimeSeries soon = TimeSeries.builder("m").sample(now + 60_000, 1).build();
-    assertFalse("a minute of clock skew is fine", SeriesValidator.DEFAULT.validate(soon).isPresent());
-    TimeSeries future = TimeSeries.builder("m").label("k", "v").sample(now - 5, 1).sample(now + 3_600_000, 2).build();
+    assertFalse(
+        "a minute of clock skew is fine", SeriesValidator.DEFAULT.validate(soon).isPresent());
+    TimeSeries future =
+        TimeSeries.builder("m")
+            .label("k", "v")
+            .sample(now - 5, 1)
+            .sample(now + 3_600_000, 2)
+            .build();
     SeriesViolation v = violation(future);
     assertEquals(SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE, v.rule());
     assertThat(v.message(), containsString("limit 600000 ms"));
     assertThat(v.message(), containsString("k=\"v\""));
-    assertFalse(SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE).validate(future).isPresent());
-    assertEquals(SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
+    assertFalse(
+        SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE).validate(future).isPresent());
+    assertEquals(
+        SeriesRule.TIMESTAMP_TOO_FAR_IN_FUTURE,
         SeriesValidator.DEFAULT.maxFutureSkewMillis(0).validate(soon).get().rule());
   }
 
@@ -129,11 +145,18 @@ public class SeriesValidatorTest {
     for (SeriesValidator v : new SeriesValidator[] {SeriesValidator.DEFAULT, strict}) {
       for (Labels l : cases) {
         Labels decoded = org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), l);
-        assertEquals(l.toString(), describe(v.validateLabels(l)), describe(v.validateLabels(decoded)));
+        assertEquals(
+            l.toString(), describe(v.validateLabels(l)), describe(v.validateLabels(decoded)));
       }
     }
-    assertTrue(strict.validateLabels(org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), cases[13])).isPresent());
-    assertFalse(SeriesValidator.DEFAULT.validateLabels(org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), cases[0])).isPresent());
+    assertTrue(
+        strict
+            .validateLabels(org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), cases[13]))
+            .isPresent());
+    assertFalse(
+        SeriesValidator.DEFAULT
+            .validateLabels(org.apache.beam.sdk.util.CoderUtils.clone(LabelsCoder.of(), cases[0]))
+            .isPresent());
   }
 
   private static String describe(java.util.Optional<SeriesViolation> v) {

@@ -42,8 +42,7 @@ public class TimeSeriesCoderTest {
     TimeSeries bad = TimeSeries.builder("m").label("v", "a\uD800b").sample(1, 1).build();
     TimeSeries back = org.apache.beam.sdk.util.CoderUtils.clone(TimeSeriesCoder.of(), bad);
     assertEquals("a\uD800b", back.labels().get("v"));
-    assertEquals(
-        SeriesRule.INVALID_UTF8, SeriesValidator.DEFAULT.validate(back).get().rule());
+    assertEquals(SeriesRule.INVALID_UTF8, SeriesValidator.DEFAULT.validate(back).get().rule());
   }
 
   @Test

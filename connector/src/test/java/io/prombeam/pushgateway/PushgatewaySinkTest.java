@@ -43,10 +43,21 @@ public class PushgatewaySinkTest {
   public void retriesA503AndPushesTheLatestValueWithoutTimestamps() throws Exception {
     server.enqueue(new MockResponse().setResponseCode(503));
     server.enqueue(new MockResponse().setResponseCode(200));
-    TimeSeries a = TimeSeries.builder("queue_depth").label("instance", "w1").sample(1000, 5).sample(2000, 7)
-        .type(MetricType.GAUGE).help("Depth.").build();
-    TimeSeries conflicting = TimeSeries.builder("queue_depth").label("instance", "w1").label("q", "x")
-        .sample(1000, 1).type(MetricType.COUNTER).build();
+    TimeSeries a =
+        TimeSeries.builder("queue_depth")
+            .label("instance", "w1")
+            .sample(1000, 5)
+            .sample(2000, 7)
+            .type(MetricType.GAUGE)
+            .help("Depth.")
+            .build();
+    TimeSeries conflicting =
+        TimeSeries.builder("queue_depth")
+            .label("instance", "w1")
+            .label("q", "x")
+            .sample(1000, 1)
+            .type(MetricType.COUNTER)
+            .build();
     PCollection<WriteFailure> failures =
         pipeline
             .apply(Create.of(a, conflicting))
@@ -87,7 +98,10 @@ public class PushgatewaySinkTest {
   @Test
   public void displayDataHidesCredentials() {
     Pushgateway p =
-        PrometheusIO.pushgateway().withUrl("http://gw:9091").withJob("j").withBearerToken("tok-secret-1");
+        PrometheusIO.pushgateway()
+            .withUrl("http://gw:9091")
+            .withJob("j")
+            .withBearerToken("tok-secret-1");
     String shown = DisplayData.from(p).toString() + p;
     assertFalse(shown, shown.contains("tok-secret-1"));
   }

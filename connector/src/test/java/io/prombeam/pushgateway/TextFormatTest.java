@@ -14,13 +14,26 @@ public class TextFormatTest {
 
   @Test
   public void groupsFamiliesWritesHelpAndTypeOnceAndEscapes() {
-    MetricMetadata hist = MetricMetadata.of(MetricType.HISTOGRAM, "Latency\nin \\seconds\\ \"quoted\"");
+    MetricMetadata hist =
+        MetricMetadata.of(MetricType.HISTOGRAM, "Latency\nin \\seconds\\ \"quoted\"");
     List<TimeSeries> in =
         List.of(
-            TimeSeries.builder("lat_seconds_bucket").label("le", "0.5").sample(1, 3).metadata(hist).build(),
-            TimeSeries.builder("jobs_total").label("path", "C:\\x \"y\"\nz").sample(1, 2).sample(5, 7)
-                .type(MetricType.COUNTER).build(),
-            TimeSeries.builder("lat_seconds_bucket").label("le", "+Inf").sample(1, 4).metadata(hist).build(),
+            TimeSeries.builder("lat_seconds_bucket")
+                .label("le", "0.5")
+                .sample(1, 3)
+                .metadata(hist)
+                .build(),
+            TimeSeries.builder("jobs_total")
+                .label("path", "C:\\x \"y\"\nz")
+                .sample(1, 2)
+                .sample(5, 7)
+                .type(MetricType.COUNTER)
+                .build(),
+            TimeSeries.builder("lat_seconds_bucket")
+                .label("le", "+Inf")
+                .sample(1, 4)
+                .metadata(hist)
+                .build(),
             TimeSeries.builder("lat_seconds_sum").sample(1, 1.25).metadata(hist).build(),
             TimeSeries.builder("lat_seconds_count").sample(1, 4).metadata(hist).build(),
             TimeSeries.builder("temp").sample(1, Double.NEGATIVE_INFINITY).build());

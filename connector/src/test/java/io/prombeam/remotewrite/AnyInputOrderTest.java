@@ -87,7 +87,8 @@ public class AnyInputOrderTest {
   }
 
   @Test
-  public void boundedShuffledSingleSamplesAllArriveOnceInOrderAndOnlyConflictsFail() throws Exception {
+  public void boundedShuffledSingleSamplesAllArriveOnceInOrderAndOnlyConflictsFail()
+      throws Exception {
     List<TimeSeries> input = new ArrayList<>();
     for (int s = 0; s < 20; s++) {
       int samples = s == 0 ? 25 : 5; // series 0 needs several requests of at most 7 samples
@@ -181,7 +182,10 @@ public class AnyInputOrderTest {
             .addElements(at(sample(1, 800, 8))) // its series has moved past it
             .advanceWatermarkToInfinity();
     PCollection<WriteFailure> failures =
-        pipeline.apply(stream).apply(sink().withMaxReorderDelay(Duration.standardMinutes(1))).getFailures();
+        pipeline
+            .apply(stream)
+            .apply(sink().withMaxReorderDelay(Duration.standardMinutes(1)))
+            .getFailures();
     PAssert.that(failures)
         .satisfies(
             fs -> {
@@ -226,7 +230,9 @@ public class AnyInputOrderTest {
     org.apache.beam.sdk.PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(List.of(2000L, 3000L, 4000L), times(wire().get("1")));
-    assertEquals(1, io.prombeam.metrics.PrombeamCounters.get(result, "remote_write_reorder_buffer_overflows"));
+    assertEquals(
+        1,
+        io.prombeam.metrics.PrombeamCounters.get(result, "remote_write_reorder_buffer_overflows"));
   }
 
   @Test

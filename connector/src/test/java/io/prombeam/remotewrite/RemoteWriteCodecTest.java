@@ -112,10 +112,15 @@ public class RemoteWriteCodecTest {
       PrometheusRemote.TimeSeries.Builder t = PrometheusRemote.TimeSeries.newBuilder();
       for (int i = 0; i < ts.labels().size(); i++) {
         t.addLabels(
-            PrometheusRemote.Label.newBuilder().setName(ts.labels().name(i)).setValue(ts.labels().value(i)));
+            PrometheusRemote.Label.newBuilder()
+                .setName(ts.labels().name(i))
+                .setValue(ts.labels().value(i)));
       }
       for (int i = 0; i < ts.sampleCount(); i++) {
-        t.addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(ts.timestamp(i)).setValue(ts.value(i)));
+        t.addSamples(
+            PrometheusRemote.Sample.newBuilder()
+                .setTimestamp(ts.timestamp(i))
+                .setValue(ts.value(i)));
       }
       w.addTimeseries(t);
     }
@@ -157,7 +162,8 @@ public class RemoteWriteCodecTest {
             .addTimeseries(
                 PrometheusRemote.TimeSeries.newBuilder()
                     .addLabels(PrometheusRemote.Label.newBuilder().setName("zz").setValue("1"))
-                    .addLabels(PrometheusRemote.Label.newBuilder().setName("__name__").setValue("m"))
+                    .addLabels(
+                        PrometheusRemote.Label.newBuilder().setName("__name__").setValue("m"))
                     .addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(5).setValue(1)))
             .build();
     TimeSeries ts = RemoteWriteCodec.decodeWriteRequestUncompressed(req.toByteArray()).get(0);

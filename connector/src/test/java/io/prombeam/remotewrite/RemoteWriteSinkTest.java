@@ -24,10 +24,6 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -40,8 +36,8 @@ import org.junit.Rule;
 import org.junit.Test;
 
 /**
- * The sink in a DirectRunner pipeline against a scripted server: the bytes and headers on the
- * wire, delivery under injected faults, and the failure output.
+ * The sink in a DirectRunner pipeline against a scripted server: the bytes and headers on the wire,
+ * delivery under injected faults, and the failure output.
  */
 public class RemoteWriteSinkTest {
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
@@ -95,7 +91,10 @@ public class RemoteWriteSinkTest {
       input.add(TimeSeries.builder("req_total").label("s", "" + s).sample(20_000L, 20).build());
     }
     PCollection<WriteFailure> failures =
-        pipeline.apply(Create.of(input)).apply(sink().withShards(3).withMaxSamplesPerSend(7)).getFailures();
+        pipeline
+            .apply(Create.of(input))
+            .apply(sink().withShards(3).withMaxSamplesPerSend(7))
+            .getFailures();
     // bounded input: each series is merged whole before it is sent, whatever order Beam hands over
     PAssert.that(failures).empty();
     PipelineResult result = pipeline.run();
@@ -131,7 +130,9 @@ public class RemoteWriteSinkTest {
     assertEquals(50, seen.size());
     for (List<Long> ts : seen.values()) {
       for (int i = 1; i < ts.size(); i++) {
-        assertTrue("every series strictly in timestamp order across requests: " + ts, ts.get(i) > ts.get(i - 1));
+        assertTrue(
+            "every series strictly in timestamp order across requests: " + ts,
+            ts.get(i) > ts.get(i - 1));
       }
     }
   }
@@ -236,11 +237,16 @@ public class RemoteWriteSinkTest {
     TimeSeries rejected = TimeSeries.builder("m").sample(15_000, 1).build();
     PCollection<WriteFailure> failures =
         pipeline
-            .apply(Create.timestamped(
-                org.apache.beam.sdk.values.TimestampedValue.of(bad, new org.joda.time.Instant(1)),
-                org.apache.beam.sdk.values.TimestampedValue.of(rejected, new org.joda.time.Instant(15_000))))
-            .apply(org.apache.beam.sdk.transforms.windowing.Window.into(
-                org.apache.beam.sdk.transforms.windowing.FixedWindows.of(Duration.standardSeconds(10))))
+            .apply(
+                Create.timestamped(
+                    org.apache.beam.sdk.values.TimestampedValue.of(
+                        bad, new org.joda.time.Instant(1)),
+                    org.apache.beam.sdk.values.TimestampedValue.of(
+                        rejected, new org.joda.time.Instant(15_000))))
+            .apply(
+                org.apache.beam.sdk.transforms.windowing.Window.into(
+                    org.apache.beam.sdk.transforms.windowing.FixedWindows.of(
+                        Duration.standardSeconds(10))))
             .apply(sink())
             .getFailures();
     PAssert.that(failures)
@@ -261,7 +267,9 @@ public class RemoteWriteSinkTest {
         new Dispatcher() {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
-            return new MockResponse().setResponseCode(400).setBody("duplicate sample for timestamp");
+            return new MockResponse()
+                .setResponseCode(400)
+                .setBody("duplicate sample for timestamp");
           }
         });
     pipeline
@@ -326,7 +334,6 @@ public class RemoteWriteSinkTest {
   static long counter(PipelineResult result, String name) {
     return io.prombeam.metrics.PrombeamCounters.get(result, name);
   }
-
 
   private static String stackText(Throwable t) {
     StringBuilder sb = new StringBuilder();

@@ -20,7 +20,8 @@ public class RequestBuilderTest {
     assertEquals(1, plan.requests.size());
     List<TimeSeries> req = plan.requests.get(0);
     assertEquals(2, req.size());
-    assertEquals(TimeSeries.builder("a").sample(10, 1).sample(20, 2).sample(30, 3).build(), req.get(0));
+    assertEquals(
+        TimeSeries.builder("a").sample(10, 1).sample(20, 2).sample(30, 3).build(), req.get(0));
     assertEquals(4, plan.samples);
   }
 
@@ -33,7 +34,8 @@ public class RequestBuilderTest {
             TimeSeries.builder("a").sample(10, 2).build(),
             TimeSeries.builder("a").sample(20, 2).build());
     RequestBuilder.Plan plan = RequestBuilder.plan(in, 100);
-    assertEquals(TimeSeries.builder("a").sample(10, 1).sample(20, 2).build(), plan.requests.get(0).get(0));
+    assertEquals(
+        TimeSeries.builder("a").sample(10, 1).sample(20, 2).build(), plan.requests.get(0).get(0));
     assertEquals(1, plan.duplicateSamplesDropped);
     assertEquals(1, plan.conflicts.size());
     assertEquals(SeriesRule.DUPLICATE_TIMESTAMP, plan.conflicts.get(0).rule());
@@ -71,7 +73,8 @@ public class RequestBuilderTest {
   @Test
   public void orderGuardHoldsBackSamplesOlderThanOnesAlreadySent() {
     OrderGuard guard = new OrderGuard(10);
-    RequestBuilder.Plan first = RequestBuilder.plan(List.of(TimeSeries.builder("a").sample(20, 2).build()), 100, guard);
+    RequestBuilder.Plan first =
+        RequestBuilder.plan(List.of(TimeSeries.builder("a").sample(20, 2).build()), 100, guard);
     guard.sent(first.requests.get(0));
     RequestBuilder.Plan second =
         RequestBuilder.plan(
@@ -81,7 +84,9 @@ public class RequestBuilderTest {
             100,
             guard);
     assertEquals(
-        List.of(TimeSeries.builder("a").sample(30, 3).build(), TimeSeries.builder("b").sample(5, 5).build()),
+        List.of(
+            TimeSeries.builder("a").sample(30, 3).build(),
+            TimeSeries.builder("b").sample(5, 5).build()),
         second.requests.get(0));
     assertEquals(1, second.conflicts.size());
     assertEquals(SeriesRule.OUT_OF_ORDER, second.conflicts.get(0).rule());
@@ -114,7 +119,8 @@ public class RequestBuilderTest {
     assertEquals(1, plan.duplicateSamplesDropped);
     assertEquals(0, plan.conflicts.size());
     // another value at the newest timestamp, and an older sample
-    assertEquals(null, guard.admit(TimeSeries.builder("a").sample(15, 9).sample(20, 7).build(), plan));
+    assertEquals(
+        null, guard.admit(TimeSeries.builder("a").sample(15, 9).sample(20, 7).build(), plan));
     assertEquals(2, plan.conflicts.size());
     assertEquals(SeriesRule.DUPLICATE_TIMESTAMP, plan.conflicts.get(0).rule());
     assertEquals(TimeSeries.builder("a").sample(20, 7).build(), plan.conflicts.get(0).series());

@@ -23,13 +23,15 @@ import org.joda.time.Duration;
 import org.junit.Test;
 
 /**
- * Credentials never appear in logs, failure records, exceptions, toString or display data, even when
- * the receiver refuses and retries happen: everything printed during a run is captured and scanned.
+ * Credentials never appear in logs, failure records, exceptions, toString or display data, even
+ * when the receiver refuses and retries happen: everything printed during a run is captured and
+ * scanned.
  */
 public class SecretsNeverShownTest {
   private static final String PASSWORD = "pw-4f9a-SECRET";
   private static final String TOKEN_HEADER = "tenant-7c1e-SECRET";
-  static final java.util.concurrent.ConcurrentLinkedQueue<String> FAILURES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  static final java.util.concurrent.ConcurrentLinkedQueue<String> FAILURES =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   static final class Keep extends DoFn<WriteFailure, Void> {
     @ProcessElement
@@ -58,23 +60,26 @@ public class SecretsNeverShownTest {
               .withHeader("X-Scope-OrgID", TOKEN_HEADER)
               .withMinBackoff(Duration.millis(10))
               .withShards(1);
-      Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+      Pipeline p =
+          Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
       p.apply(Create.of(TimeSeries.builder("m").sample(1, 1).build()))
           .apply(sink)
           .getFailures()
           .apply(ParDo.of(new Keep()));
       p.run().waitUntilFinish();
-      everything = captured.toString(StandardCharsets.UTF_8)
-          + String.join("\n", FAILURES)
-          + DisplayData.from(sink)
-          + sink
-          + sink.endpoint();
+      everything =
+          captured.toString(StandardCharsets.UTF_8)
+              + String.join("\n", FAILURES)
+              + DisplayData.from(sink)
+              + sink
+              + sink.endpoint();
       assertEquals(2, server.getRequestCount());
     } finally {
       System.setErr(oldErr);
       System.setOut(oldOut);
     }
-    String basic = Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    String basic =
+        Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     assertFalse("the refusal was reported", FAILURES.isEmpty());
     // the logs were captured: the sender's retry warning and the sink's error line are in them
     org.junit.Assert.assertTrue(everything, everything.contains("retrying in"));
@@ -87,13 +92,25 @@ public class SecretsNeverShownTest {
   @Test
   public void credentialsInTheUrlAreNotDisplayed() {
     RemoteWrite sink =
-        PrometheusIO.remoteWrite().withUrl("https://bob:urlpass-SECRET@metrics.example:443/api/v1/write?api_key=key-SECRET&tenant=t1");
-    String shown = DisplayData.from(sink) + " " + sink + " " + sink.endpoint() + " " + sink.endpoint().redactedUrl();
+        PrometheusIO.remoteWrite()
+            .withUrl(
+                "https://bob:urlpass-SECRET@metrics.example:443/api/v1/write?api_key=key-SECRET&tenant=t1");
+    String shown =
+        DisplayData.from(sink)
+            + " "
+            + sink
+            + " "
+            + sink.endpoint()
+            + " "
+            + sink.endpoint().redactedUrl();
     assertFalse(shown, shown.contains("urlpass-SECRET"));
     assertFalse(shown, shown.contains("key-SECRET"));
-    org.junit.Assert.assertTrue(shown, shown.contains("https://metrics.example/api/v1/write?api_key=***&tenant=***"));
-    IllegalArgumentException bad = org.junit.Assert.assertThrows(IllegalArgumentException.class,
-        () -> PrometheusIO.remoteWrite().withUrl("htp://bob:urlpass-SECRET@host/x"));
+    org.junit.Assert.assertTrue(
+        shown, shown.contains("https://metrics.example/api/v1/write?api_key=***&tenant=***"));
+    IllegalArgumentException bad =
+        org.junit.Assert.assertThrows(
+            IllegalArgumentException.class,
+            () -> PrometheusIO.remoteWrite().withUrl("htp://bob:urlpass-SECRET@host/x"));
     assertFalse(bad.getMessage(), bad.getMessage().contains("urlpass-SECRET"));
   }
 }

@@ -19,7 +19,9 @@ public class ExpositionParserTest {
             + "http_requests_total{method=\"post\",code=\"400\"}    3 1395066363000\n"
             + "\n"
             + "# Escaping in label values:\n"
-            + "msdos_file_access_time_seconds{path=\"C:\\\\DIR\\\\FILE.TXT\",error=\"Cannot find file:\\n\\\"FILE.TXT\\\"\"} 1.458255915e9\n"
+            + "msdos_file_access_time_seconds{path=\"C:\\\\DIR\\\\FILE.TXT\",error=\"Cannot find"
+            + " file:\\n"
+            + "\\\"FILE.TXT\\\"\"} 1.458255915e9\n"
             + "# HELP rpc_duration_seconds A summary.\n"
             + "# TYPE rpc_duration_seconds summary\n"
             + "rpc_duration_seconds{quantile=\"0.5\"} 4773\n"
@@ -47,12 +49,15 @@ public class ExpositionParserTest {
         "# TYPE acme_http_router_request_seconds summary\n"
             + "# UNIT acme_http_router_request_seconds seconds\n"
             + "# HELP acme_http_router_request_seconds Latency.\n"
-            + "acme_http_router_request_seconds_sum{path=\"/api/v1\",method=\"GET\"} 9036.32 1600000000.5\n"
+            + "acme_http_router_request_seconds_sum{path=\"/api/v1\",method=\"GET\"} 9036.32"
+            + " 1600000000.5\n"
             + "# TYPE foo counter\n"
             + "foo_total 17.0 # {trace_id=\"KOO5S4vxi0o\"} 0.67\n"
             + "foo_created 1520430000.123\n"
             + "# EOF\n";
-    List<TimeSeries> s = ExpositionParser.parse(text, "application/openmetrics-text; version=1.0.0; charset=utf-8", 7);
+    List<TimeSeries> s =
+        ExpositionParser.parse(
+            text, "application/openmetrics-text; version=1.0.0; charset=utf-8", 7);
     assertEquals(3, s.size());
     assertEquals(1600000000500L, s.get(0).timestamp(0));
     assertEquals("seconds", s.get(0).metadata().unit());

@@ -22,13 +22,17 @@ import org.junit.Test;
 
 /** The receiver's protocol with a reader driven by hand: ack on checkpoint, 503 when full. */
 public class ReceiverSourceTest {
-  private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(30, TimeUnit.SECONDS).build();
+  private static final OkHttpClient HTTP =
+      new OkHttpClient.Builder().readTimeout(30, TimeUnit.SECONDS).build();
 
   private static int post(int port, List<TimeSeries> series) throws Exception {
     byte[] body = RemoteWriteCodec.encodeV1Compressed(series);
-    Request r = new Request.Builder().url("http://127.0.0.1:" + port + "/api/v1/write")
-        .header("Content-Encoding", "snappy")
-        .post(RequestBody.create(body, MediaType.get("application/x-protobuf"))).build();
+    Request r =
+        new Request.Builder()
+            .url("http://127.0.0.1:" + port + "/api/v1/write")
+            .header("Content-Encoding", "snappy")
+            .post(RequestBody.create(body, MediaType.get("application/x-protobuf")))
+            .build();
     try (Response resp = HTTP.newCall(r).execute()) {
       return resp.code();
     }
@@ -43,20 +47,30 @@ public class ReceiverSourceTest {
   @Test
   public void acknowledgesOnlyWhenTheCheckpointIsFinalizedAndRefusesWhenFull() throws Exception {
     int port = freePort();
-    RemoteWriteReceiverSource source = new RemoteWriteReceiverSource("127.0.0.1", port, "/api/v1/write", 1,
-        Duration.standardSeconds(20), RemoteWriteReceiverSource.AckMode.ON_CHECKPOINT, null);
-    UnboundedSource.UnboundedReader<TimeSeries> reader = source.createReader(PipelineOptionsFactory.create(), null);
+    RemoteWriteReceiverSource source =
+        new RemoteWriteReceiverSource(
+            "127.0.0.1",
+            port,
+            "/api/v1/write",
+            1,
+            Duration.standardSeconds(20),
+            RemoteWriteReceiverSource.AckMode.ON_CHECKPOINT,
+            null);
+    UnboundedSource.UnboundedReader<TimeSeries> reader =
+        source.createReader(PipelineOptionsFactory.create(), null);
     assertFalse(reader.start());
     TimeSeries a = TimeSeries.builder("m").label("i", "1").sample(1, 1).build();
     TimeSeries b = TimeSeries.builder("m").label("i", "2").sample(1, 2).build();
 
-    CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> {
-      try {
-        return post(port, List.of(a, b));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<Integer> first =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return post(port, List.of(a, b));
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
     Thread.sleep(500);
     // the queue holds one request: a second one is refused at once with 503
     assertEquals(503, post(port, List.of(a)));
@@ -70,7 +84,9 @@ public class ReceiverSourceTest {
     Thread.sleep(300);
     assertFalse("read but not yet checkpointed: still no answer", first.isDone());
     // the runner may finalize a copy made through the coder
-    mark = org.apache.beam.sdk.util.CoderUtils.clone(source.getCheckpointMarkCoder(), (RemoteWriteReceiverSource.Checkpoint) mark);
+    mark =
+        org.apache.beam.sdk.util.CoderUtils.clone(
+            source.getCheckpointMarkCoder(), (RemoteWriteReceiverSource.Checkpoint) mark);
     mark.finalizeCheckpoint();
     assertEquals(204, (int) first.get(10, TimeUnit.SECONDS));
 
@@ -80,23 +96,34 @@ public class ReceiverSourceTest {
   }
 
   @Test
-  public void aReaderClosedMidRequestHandsTheRestToTheNextReaderAndTheSenderIsAnsweredOnce() throws Exception {
+  public void aReaderClosedMidRequestHandsTheRestToTheNextReaderAndTheSenderIsAnsweredOnce()
+      throws Exception {
     int port = freePort();
-    RemoteWriteReceiverSource source = new RemoteWriteReceiverSource("127.0.0.1", port, "/api/v1/write", 4,
-        Duration.standardSeconds(20), RemoteWriteReceiverSource.AckMode.ON_READ, null);
-    UnboundedSource.UnboundedReader<TimeSeries> first = source.createReader(PipelineOptionsFactory.create(), null);
+    RemoteWriteReceiverSource source =
+        new RemoteWriteReceiverSource(
+            "127.0.0.1",
+            port,
+            "/api/v1/write",
+            4,
+            Duration.standardSeconds(20),
+            RemoteWriteReceiverSource.AckMode.ON_READ,
+            null);
+    UnboundedSource.UnboundedReader<TimeSeries> first =
+        source.createReader(PipelineOptionsFactory.create(), null);
     assertFalse(first.start());
     List<TimeSeries> sent = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {
       sent.add(TimeSeries.builder("m").label("i", "" + i).sample(1, i).build());
     }
-    CompletableFuture<Integer> answer = CompletableFuture.supplyAsync(() -> {
-      try {
-        return post(port, sent);
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<Integer> answer =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return post(port, sent);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
     List<TimeSeries> read = new java.util.ArrayList<>();
     long deadline = System.currentTimeMillis() + 10_000;
     while (!first.advance()) {
@@ -107,7 +134,8 @@ public class ReceiverSourceTest {
     assertTrue(first.advance());
     read.add(first.getCurrent());
     // as DirectRunner does at random: close the reader and create another one
-    UnboundedSource.UnboundedReader<TimeSeries> second = source.createReader(PipelineOptionsFactory.create(), null);
+    UnboundedSource.UnboundedReader<TimeSeries> second =
+        source.createReader(PipelineOptionsFactory.create(), null);
     first.close();
     Thread.sleep(300);
     assertFalse("not answered with 3 series unread", answer.isDone());

@@ -34,10 +34,10 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Every example pipeline goes through the real {@code DataflowRunner.run()} — option validation,
- * Dataflow's transform overrides, translation to the portable pipeline proto and to the v1 job
- * spec — with no GCP access: a no-op path validator and credentials, a stager that keeps files
- * locally, and {@code --templateLocation}, which makes the runner write the job spec to a file
- * instead of submitting it. The test then reads both artifacts back.
+ * Dataflow's transform overrides, translation to the portable pipeline proto and to the v1 job spec
+ * — with no GCP access: a no-op path validator and credentials, a stager that keeps files locally,
+ * and {@code --templateLocation}, which makes the runner write the job spec to a file instead of
+ * submitting it. The test then reads both artifacts back.
  */
 public class DataflowTranslationTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -92,7 +92,12 @@ public class DataflowTranslationTest {
   /** Something real to stage: this test's own classes directory. */
   static String stagedDirectory() {
     try {
-      return new File(DataflowTranslationTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+      return new File(
+              DataflowTranslationTest.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI())
           .getAbsolutePath();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
@@ -107,16 +112,23 @@ public class DataflowTranslationTest {
   }
 
   private <O extends PipelineOptions> Translated translate(
-      Class<O> optionsClass, Function<O, PipelineResult> run, String... exampleArgs) throws Exception {
+      Class<O> optionsClass, Function<O, PipelineResult> run, String... exampleArgs)
+      throws Exception {
     File staging = tmp.newFolder();
     File jobFile = new File(staging, "job.json");
     List<String> args = new ArrayList<>(offlineArgs(jobFile));
     args.addAll(List.of(exampleArgs));
-    O options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(optionsClass);
+    O options =
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+            .withValidation()
+            .as(optionsClass);
     options.as(DataflowPipelineDebugOptions.class).setStager(new LocalStager(staging.toPath()));
 
     PipelineResult result = run.apply(options);
-    assertThat("--templateLocation: written, not submitted", result, instanceOf(DataflowTemplateJob.class));
+    assertThat(
+        "--templateLocation: written, not submitted",
+        result,
+        instanceOf(DataflowTemplateJob.class));
 
     Translated t = new Translated();
     t.job = new ObjectMapper().readTree(jobFile);
@@ -125,7 +137,11 @@ public class DataflowTranslationTest {
     }
     String pipelineUrl = options.as(DataflowPipelineOptions.class).getPipelineUrl();
     t.pipeline = RunnerApi.Pipeline.parseFrom(Files.readAllBytes(Path.of(pipelineUrl)));
-    t.pipeline.getComponents().getTransformsMap().values().forEach(tr -> t.transformNames.add(tr.getUniqueName()));
+    t.pipeline
+        .getComponents()
+        .getTransformsMap()
+        .values()
+        .forEach(tr -> t.transformNames.add(tr.getUniqueName()));
     return t;
   }
 
@@ -141,8 +157,10 @@ public class DataflowTranslationTest {
       assertThat(t.transformNames, hasItem(sinkName + "/SendSeries"));
       boolean combine =
           transforms.values().stream()
-              .anyMatch(tr -> tr.getUniqueName().equals(sinkName + "/MergePerSeries")
-                  && tr.getSpec().getUrn().equals("beam:transform:combine_per_key:v1"));
+              .anyMatch(
+                  tr ->
+                      tr.getUniqueName().equals(sinkName + "/MergePerSeries")
+                          && tr.getSpec().getUrn().equals("beam:transform:combine_per_key:v1"));
       assertTrue(sinkName + "/MergePerSeries is a combine_per_key in the pipeline proto", combine);
       return;
     }
@@ -151,36 +169,49 @@ public class DataflowTranslationTest {
         transforms.values().stream()
             .filter(tr -> tr.getUniqueName().startsWith(sinkName + "/SendPerShard"))
             .filter(tr -> tr.getSpec().getUrn().equals("beam:transform:pardo:v1"))
-            .anyMatch(tr -> {
-              try {
-                return !RunnerApi.ParDoPayload.parseFrom(tr.getSpec().getPayload()).getStateSpecsMap().isEmpty();
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+            .anyMatch(
+                tr -> {
+                  try {
+                    return !RunnerApi.ParDoPayload.parseFrom(tr.getSpec().getPayload())
+                        .getStateSpecsMap()
+                        .isEmpty();
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
     assertTrue(sinkName + "/SendPerShard is a stateful ParDo in the pipeline proto", stateful);
   }
 
   @Test
   public void remoteWriteExampleTranslatesToABatchJob() throws Exception {
-    Translated t = translate(RemoteWriteExample.Options.class, RemoteWriteExample::run,
-        "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write");
+    Translated t =
+        translate(
+            RemoteWriteExample.Options.class,
+            RemoteWriteExample::run,
+            "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write");
     assertEquals("JOB_TYPE_BATCH", t.job.path("type").asText());
     assertSinkTranslated(t, "RemoteWrite");
   }
 
   @Test
   public void liveSensorsExampleTranslatesToAStreamingJob() throws Exception {
-    Translated t = translate(LiveSensorsExample.Options.class, LiveSensorsExample::run,
-        "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write", "--durationSeconds=5");
+    Translated t =
+        translate(
+            LiveSensorsExample.Options.class,
+            LiveSensorsExample::run,
+            "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write",
+            "--durationSeconds=5");
     assertEquals("JOB_TYPE_STREAMING", t.job.path("type").asText());
     assertSinkTranslated(t, "RemoteWrite");
   }
 
   @Test
   public void windowedAggregationExampleTranslates() throws Exception {
-    Translated t = translate(WindowedAggregationExample.Options.class, WindowedAggregationExample::run,
-        "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write");
+    Translated t =
+        translate(
+            WindowedAggregationExample.Options.class,
+            WindowedAggregationExample::run,
+            "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write");
     assertThat(t.transformNames, hasItem("RequestsTotal"));
     assertThat(t.transformNames, hasItem("Latency"));
     assertSinkTranslated(t, "RemoteWrite");
@@ -188,13 +219,21 @@ public class DataflowTranslationTest {
 
   @Test
   public void sourceExamplesTranslate() throws Exception {
-    Translated scrape = translate(ScrapeAggregateExample.Options.class, ScrapeAggregateExample::run,
-        "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write",
-        "--targets=http://node.example:9100/metrics", "--runSeconds=5");
+    Translated scrape =
+        translate(
+            ScrapeAggregateExample.Options.class,
+            ScrapeAggregateExample::run,
+            "--remoteWriteUrl=http://prometheus.example:9090/api/v1/write",
+            "--targets=http://node.example:9100/metrics",
+            "--runSeconds=5");
     assertEquals("JOB_TYPE_STREAMING", scrape.job.path("type").asText());
-    Translated roundTrip = translate(RoundTripExample.Options.class, RoundTripExample::run,
-        "--sourceUrl=http://prometheus.example:9090", "--targetUrl=http://other.example:9090/api/v1/write",
-        "--selector={job=\"api\"}");
+    Translated roundTrip =
+        translate(
+            RoundTripExample.Options.class,
+            RoundTripExample::run,
+            "--sourceUrl=http://prometheus.example:9090",
+            "--targetUrl=http://other.example:9090/api/v1/write",
+            "--selector={job=\"api\"}");
     assertEquals("JOB_TYPE_BATCH", roundTrip.job.path("type").asText());
     assertTrue(roundTrip.stepNames.size() > 0);
   }

@@ -17,9 +17,9 @@ import org.apache.beam.sdk.transforms.ParDo;
 /**
  * A backfill as batch jobs really produce one: one element per sample, in no order (a permutation
  * of the sample numbers), some samples twice (exact repeats, as joins and re-runs make them) and,
- * with {@code --conflicts=N}, N samples a second time with another value. Written with the
- * default {@code PrometheusIO.remoteWrite()}: every sample arrives once and in order per series;
- * only the conflicting repeats come back as failures.
+ * with {@code --conflicts=N}, N samples a second time with another value. Written with the default
+ * {@code PrometheusIO.remoteWrite()}: every sample arrives once and in order per series; only the
+ * conflicting repeats come back as failures.
  *
  * <pre>
  * java -cp ... io.prombeam.examples.BackfillExample \
@@ -139,7 +139,15 @@ public class BackfillExample {
     Pipeline p = Pipeline.create(o);
     RemoteWriteResult result =
         p.apply("SampleNumbers", GenerateSequence.from(0).to(total + o.getConflicts()))
-            .apply("Samples", ParDo.of(new Samples(o.getJobLabel(), o.getSeries(), o.getSamplesPerSeries(), end, o.getConflicts())))
+            .apply(
+                "Samples",
+                ParDo.of(
+                    new Samples(
+                        o.getJobLabel(),
+                        o.getSeries(),
+                        o.getSamplesPerSeries(),
+                        end,
+                        o.getConflicts())))
             .apply("RemoteWrite", PrometheusIO.remoteWrite().withUrl(o.getRemoteWriteUrl()));
     result.getFailures().apply("CountFailures", ParDo.of(new CountFailures()));
     return p.run();
@@ -154,8 +162,9 @@ public class BackfillExample {
     long total = (long) o.getSeries() * o.getSamplesPerSeries();
     long sent = RemoteWriteExample.counter(result, "remote_write_samples_sent");
     System.out.printf(
-        "BackfillExample: %s in %.1f s: %d series x %d samples as %d single-sample elements (unordered, with %d exact"
-            + " repeats and %d conflicting ones) -> %d samples sent (%.0f/s), %d repeats dropped, %d failed (%s) to %s%n",
+        "BackfillExample: %s in %.1f s: %d series x %d samples as %d single-sample elements"
+            + " (unordered, with %d exact repeats and %d conflicting ones) -> %d samples sent"
+            + " (%.0f/s), %d repeats dropped, %d failed (%s) to %s%n",
         state,
         secs,
         o.getSeries(),
@@ -177,7 +186,10 @@ public class BackfillExample {
   static String failuresByRule(PipelineResult result) {
     StringBuilder sb = new StringBuilder();
     for (org.apache.beam.sdk.metrics.MetricResult<Long> c :
-        result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder().build()).getCounters()) {
+        result
+            .metrics()
+            .queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder().build())
+            .getCounters()) {
       if (c.getName().getNamespace().equals("backfill")) {
         sb.append(sb.length() == 0 ? "" : ", ")
             .append(c.getName().getName().substring("failed_".length()))

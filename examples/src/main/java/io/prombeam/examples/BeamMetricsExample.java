@@ -19,10 +19,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.joda.time.Duration;
 
 /**
- * A pipeline whose own Beam metrics go to Prometheus both ways at once: by remote write and
- * through a Pushgateway, with the driver-side {@link PrometheusMetricsExporter} (works on every
- * runner). It "parses" synthetic orders, counting good and bad ones, the order sizes (a
- * distribution), the last order id (a gauge) and the currencies seen (a string set).
+ * A pipeline whose own Beam metrics go to Prometheus both ways at once: by remote write and through
+ * a Pushgateway, with the driver-side {@link PrometheusMetricsExporter} (works on every runner). It
+ * "parses" synthetic orders, counting good and bad ones, the order sizes (a distribution), the last
+ * order id (a gauge) and the currencies seen (a string set).
  *
  * <pre>
  * java -cp ... io.prombeam.examples.BeamMetricsExample --runner=DirectRunner \
@@ -85,10 +85,12 @@ public class BeamMetricsExample {
       throw new IllegalArgumentException("give --remoteWriteUrl and/or --pushgatewayUrl");
     }
     Pipeline p = Pipeline.create(options);
-    p.apply(GenerateSequence.from(0).to(options.getNumOrders())).apply("ParseOrders", ParDo.of(new ParseOrders()));
+    p.apply(GenerateSequence.from(0).to(options.getNumOrders()))
+        .apply("ParseOrders", ParDo.of(new ParseOrders()));
 
     PrometheusMetricsExporter.Config config =
-        PrometheusMetricsExporter.config(options.getMetricsJob()).withPeriod(Duration.standardSeconds(5));
+        PrometheusMetricsExporter.config(options.getMetricsJob())
+            .withPeriod(Duration.standardSeconds(5));
     if (options.getRemoteWriteUrl() != null) {
       config.withRemoteWriteUrl(options.getRemoteWriteUrl());
     }
@@ -102,7 +104,9 @@ public class BeamMetricsExample {
     }
     System.out.printf("BeamMetricsExample: %s; exported job %s:%n", state, options.getMetricsJob());
     for (MetricResult<Long> c : result.metrics().allMetrics().getCounters()) {
-      System.out.printf("  beam_%s_%s_total = %d%n", c.getName().getNamespace(), c.getName().getName(), c.getAttempted());
+      System.out.printf(
+          "  beam_%s_%s_total = %d%n",
+          c.getName().getNamespace(), c.getName().getName(), c.getAttempted());
     }
   }
 }

@@ -20,8 +20,8 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * A streaming pipeline: every {@code --intervalMillis} each of {@code --sensors} sensors reports
- * an energy counter, written live by remote write, for {@code --durationSeconds}. Values are a
+ * A streaming pipeline: every {@code --intervalMillis} each of {@code --sensors} sensors reports an
+ * energy counter, written live by remote write, for {@code --durationSeconds}. Values are a
  * function of the tick time and the sensor, so a test can tell exactly what must have arrived:
  * {@code demo_sensor_energy_joules_total{sensor="s"} = (t / intervalMillis) * (s + 1)}.
  *
@@ -51,7 +51,8 @@ public class LiveSensorsExample {
 
     void setDurationSeconds(long value);
 
-    @Description("First report time in epoch ms (0: two intervals from now, aligned to the interval)")
+    @Description(
+        "First report time in epoch ms (0: two intervals from now, aligned to the interval)")
     @Default.Long(0)
     long getStartAtMillis();
 
@@ -104,19 +105,32 @@ public class LiveSensorsExample {
     o.setStreaming(true);
     Instant start = new Instant(startAt(o));
     Instant stop = start.plus(Duration.standardSeconds(o.getDurationSeconds()));
-    System.out.printf("LiveSensorsExample: %d sensors every %d ms from %s to %s%n",
+    System.out.printf(
+        "LiveSensorsExample: %d sensors every %d ms from %s to %s%n",
         o.getSensors(), o.getIntervalMillis(), start, stop);
     Pipeline p = Pipeline.create(o);
-    p.apply("Ticks", PeriodicImpulse.create().startAt(start).stopAt(stop)
-            .withInterval(Duration.millis(o.getIntervalMillis())))
-        .apply("Report", ParDo.of(new Report(o.getJobLabel(), o.getSensors(), o.getIntervalMillis())))
-        .apply("RemoteWrite", PrometheusIO.remoteWrite().withUrl(o.getRemoteWriteUrl())
-            .withBatchSendDeadline(Duration.millis(500)))
+    p.apply(
+            "Ticks",
+            PeriodicImpulse.create()
+                .startAt(start)
+                .stopAt(stop)
+                .withInterval(Duration.millis(o.getIntervalMillis())))
+        .apply(
+            "Report", ParDo.of(new Report(o.getJobLabel(), o.getSensors(), o.getIntervalMillis())))
+        .apply(
+            "RemoteWrite",
+            PrometheusIO.remoteWrite()
+                .withUrl(o.getRemoteWriteUrl())
+                .withBatchSendDeadline(Duration.millis(500)))
         .getFailures()
-        .apply("LogFailures", MapElements.into(TypeDescriptor.of(String.class)).via((WriteFailure f) -> {
-          System.err.println("not delivered: " + f);
-          return f.toString();
-        }));
+        .apply(
+            "LogFailures",
+            MapElements.into(TypeDescriptor.of(String.class))
+                .via(
+                    (WriteFailure f) -> {
+                      System.err.println("not delivered: " + f);
+                      return f.toString();
+                    }));
     return p.run();
   }
 
@@ -127,10 +141,16 @@ public class LiveSensorsExample {
     PipelineResult.State state = result.waitUntilFinish();
     long sent = PrombeamCounters.get(result, "remote_write_samples_sent");
     long failed = PrombeamCounters.get(result, "remote_write_samples_failed");
-    System.out.printf("LiveSensorsExample: %s in %.1f s: %d samples sent in %d requests, %d retries, %d failed, to %s%n",
-        state, (System.nanoTime() - t0) / 1e9, sent,
+    System.out.printf(
+        "LiveSensorsExample: %s in %.1f s: %d samples sent in %d requests, %d retries, %d failed,"
+            + " to %s%n",
+        state,
+        (System.nanoTime() - t0) / 1e9,
+        sent,
         PrombeamCounters.get(result, "remote_write_requests"),
-        PrombeamCounters.get(result, "remote_write_retries"), failed, options.getRemoteWriteUrl());
+        PrombeamCounters.get(result, "remote_write_retries"),
+        failed,
+        options.getRemoteWriteUrl());
     if (state != PipelineResult.State.DONE || failed > 0) {
       System.exit(1);
     }

@@ -8,16 +8,13 @@ import io.prombeam.remotewrite.RemoteWriteResult;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -41,8 +38,8 @@ import org.joda.time.Instant;
  * </pre>
  *
  * <p>Events are spread over the {@code --minutes} before now (event time), so the result is
- * queryable at once. With {@code --runner=FlinkRunner --flinkMaster=[local]} the same code runs
- * on embedded Flink.
+ * queryable at once. With {@code --runner=FlinkRunner --flinkMaster=[local]} the same code runs on
+ * embedded Flink.
  */
 public class RemoteWriteExample {
 
@@ -61,7 +58,8 @@ public class RemoteWriteExample {
   static KV<String, Double> event(long i) {
     String route = ROUTES[(int) (mix(i) % ROUTES.length)];
     int status = STATUSES[(int) (mix(i * 31 + 7) % STATUSES.length)];
-    double latency = 0.005 + (mix(i * 17 + 3) % 1000) / 1000.0 * (route.equals("/api/search") ? 2.0 : 0.3);
+    double latency =
+        0.005 + (mix(i * 17 + 3) % 1000) / 1000.0 * (route.equals("/api/search") ? 2.0 : 0.3);
     return KV.of(route + " " + status, latency);
   }
 
@@ -82,23 +80,37 @@ public class RemoteWriteExample {
         p.apply("Events", GenerateSequence.from(0).to(n))
             .apply(
                 "EventTime",
-                WithTimestamps.of((Long i) -> new Instant(end - span + (i * span) / Math.max(1, n))))
+                WithTimestamps.of(
+                    (Long i) -> new Instant(end - span + (i * span) / Math.max(1, n))))
             .apply(
                 "ToRequest",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.doubles()))
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.doubles()))
                     .via(RemoteWriteExample::event))
             .apply("10sWindows", Window.into(FixedWindows.of(Duration.standardSeconds(10))));
 
     PCollection<TimeSeries> counts =
         events
             .apply("Count", Combine.perKey(new CountFn()))
-            .apply("CountSeries", ParDo.of(new ToSeries(options.getJobLabel(), "demo_http_requests_in_window", MetricType.GAUGE,
-                "HTTP requests served in the 10 s window ending at the sample.")));
+            .apply(
+                "CountSeries",
+                ParDo.of(
+                    new ToSeries(
+                        options.getJobLabel(),
+                        "demo_http_requests_in_window",
+                        MetricType.GAUGE,
+                        "HTTP requests served in the 10 s window ending at the sample.")));
     PCollection<TimeSeries> slowest =
         events
             .apply("Max", Max.doublesPerKey())
-            .apply("MaxSeries", ParDo.of(new ToSeries(options.getJobLabel(), "demo_http_request_duration_seconds_max", MetricType.GAUGE,
-                "Slowest HTTP request of the 10 s window ending at the sample.")));
+            .apply(
+                "MaxSeries",
+                ParDo.of(
+                    new ToSeries(
+                        options.getJobLabel(),
+                        "demo_http_request_duration_seconds_max",
+                        MetricType.GAUGE,
+                        "Slowest HTTP request of the 10 s window ending at the sample.")));
 
     RemoteWriteResult result =
         org.apache.beam.sdk.values.PCollectionList.of(counts)
@@ -111,10 +123,14 @@ public class RemoteWriteExample {
                     .withShards(options.getShards()));
     result
         .getFailures()
-        .apply("LogFailures", MapElements.into(TypeDescriptor.of(String.class)).via((WriteFailure f) -> {
-          System.err.println("not delivered: " + f);
-          return f.toString();
-        }));
+        .apply(
+            "LogFailures",
+            MapElements.into(TypeDescriptor.of(String.class))
+                .via(
+                    (WriteFailure f) -> {
+                      System.err.println("not delivered: " + f);
+                      return f.toString();
+                    }));
     return p.run();
   }
 
@@ -161,7 +177,8 @@ public class RemoteWriteExample {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Double> kv, BoundedWindow window, OutputReceiver<TimeSeries> out) {
+    public void process(
+        @Element KV<String, Double> kv, BoundedWindow window, OutputReceiver<TimeSeries> out) {
       String[] routeStatus = kv.getKey().split(" ");
       out.output(
           TimeSeries.builder(name)
@@ -182,7 +199,8 @@ public class RemoteWriteExample {
     PipelineResult.State state = result.waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
     System.out.printf(
-        "RemoteWriteExample: %s in %.1f s: %d events -> %d samples sent in %d requests (%d bytes compressed), %d samples failed, to %s%n",
+        "RemoteWriteExample: %s in %.1f s: %d events -> %d samples sent in %d requests (%d bytes"
+            + " compressed), %d samples failed, to %s%n",
         state,
         secs,
         options.getNumEvents(),
@@ -199,5 +217,4 @@ public class RemoteWriteExample {
   static long counter(PipelineResult result, String name) {
     return io.prombeam.metrics.PrombeamCounters.get(result, name);
   }
-
 }

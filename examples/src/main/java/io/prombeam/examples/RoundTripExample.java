@@ -9,10 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -27,8 +27,8 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Read → aggregate → write: downsamples history. Raw samples of the series matching
- * {@code --selector} over the last {@code --historyMinutes} are read from {@code --sourceUrl} by remote
+ * Read → aggregate → write: downsamples history. Raw samples of the series matching {@code
+ * --selector} over the last {@code --historyMinutes} are read from {@code --sourceUrl} by remote
  * read, reduced to their maximum per series and {@code --resolutionMinutes} window, and written as
  * {@code prombeam_downsampled_max{metric="<original name>", ...}} to {@code --targetUrl}.
  *
@@ -73,7 +73,8 @@ public class RoundTripExample {
   /** Each raw sample becomes (labels with the name moved to "metric", value) at its own time. */
   static final class Explode extends DoFn<TimeSeries, KV<Map<String, String>, Double>> {
     @ProcessElement
-    public void process(@Element TimeSeries ts, OutputReceiver<KV<Map<String, String>, Double>> out) {
+    public void process(
+        @Element TimeSeries ts, OutputReceiver<KV<Map<String, String>, Double>> out) {
       Map<String, String> labels = new LinkedHashMap<>(ts.labels().without("__name__").asMap());
       labels.put("metric", ts.metricName() == null ? "" : ts.metricName());
       for (int i = 0; i < ts.sampleCount(); i++) {
@@ -93,18 +94,26 @@ public class RoundTripExample {
   public static PipelineResult run(Options o) {
     long now = System.currentTimeMillis();
     Pipeline p = Pipeline.create(o);
-    p.apply("Read", PrometheusIO.remoteRead()
-            .withUrl(o.getSourceUrl())
-            .withMatchers(o.getSelector())
-            .withRange(new Instant(now - o.getHistoryMinutes() * 60_000L), new Instant(now)))
+    p.apply(
+            "Read",
+            PrometheusIO.remoteRead()
+                .withUrl(o.getSourceUrl())
+                .withMatchers(o.getSelector())
+                .withRange(new Instant(now - o.getHistoryMinutes() * 60_000L), new Instant(now)))
         .apply("Explode", ParDo.of(new Explode()))
-        .setCoder(KvCoder.of(MapCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()))
-        .apply("Windows", Window.into(FixedWindows.of(Duration.standardMinutes(o.getResolutionMinutes()))))
-        .apply("Max", PrometheusAggregate.<KV<Map<String, String>, Double>>gauge("prombeam_downsampled_max")
-            .withLabels(KV::getKey)
-            .withValue(KV::getValue)
-            .withReduction(GaugeReduction.MAX)
-            .withHelp("Maximum of the original series per window, by prombeam's RoundTripExample."))
+        .setCoder(
+            KvCoder.of(MapCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()))
+        .apply(
+            "Windows",
+            Window.into(FixedWindows.of(Duration.standardMinutes(o.getResolutionMinutes()))))
+        .apply(
+            "Max",
+            PrometheusAggregate.<KV<Map<String, String>, Double>>gauge("prombeam_downsampled_max")
+                .withLabels(KV::getKey)
+                .withValue(KV::getValue)
+                .withReduction(GaugeReduction.MAX)
+                .withHelp(
+                    "Maximum of the original series per window, by prombeam's RoundTripExample."))
         .apply("Write", PrometheusIO.remoteWrite().withUrl(o.getTargetUrl()));
     return p.run();
   }
@@ -114,7 +123,8 @@ public class RoundTripExample {
     PipelineResult r = run(o);
     PipelineResult.State state = r.waitUntilFinish();
     System.out.printf(
-        "RoundTripExample: %s: read %d series / %d samples from %s, wrote %d downsampled samples (%d failed) to %s%n",
+        "RoundTripExample: %s: read %d series / %d samples from %s, wrote %d downsampled samples"
+            + " (%d failed) to %s%n",
         state,
         PrombeamCounters.get(r, "remote_read_series"),
         PrombeamCounters.get(r, "remote_read_samples"),

@@ -21,8 +21,8 @@ import org.joda.time.Instant;
 /**
  * Scrape → windowed aggregation → remote write: scrapes node exporters every few seconds and
  * writes, per instance and {@code --windowSeconds} window, the highest 1-minute load average as
- * {@code prombeam_node_load1_max}, and how many scrapes failed as the counter
- * {@code prombeam_scrapes_failed_total}. Runs for {@code --runSeconds}.
+ * {@code prombeam_node_load1_max}, and how many scrapes failed as the counter {@code
+ * prombeam_scrapes_failed_total}. Runs for {@code --runSeconds}.
  *
  * <pre>
  * java -cp ... io.prombeam.examples.ScrapeAggregateExample --runner=DirectRunner \
@@ -58,26 +58,37 @@ public class ScrapeAggregateExample {
     Instant start = Instant.now().plus(Duration.standardSeconds(1));
     Pipeline p = Pipeline.create(o);
     var scraped =
-        p.apply("Scrape", PrometheusIO.scrape()
-                .withTargets("node", o.getTargets().split(","))
-                .withInterval(Duration.standardSeconds(o.getScrapeSeconds()))
-                .withTimeout(Duration.standardSeconds(Math.min(o.getScrapeSeconds(), 5)))
-                .withStartAt(start)
-                .withStopAt(start.plus(Duration.standardSeconds(o.getRunSeconds()))))
-            .apply("Windows", Window.into(FixedWindows.of(Duration.standardSeconds(o.getWindowSeconds()))));
+        p.apply(
+                "Scrape",
+                PrometheusIO.scrape()
+                    .withTargets("node", o.getTargets().split(","))
+                    .withInterval(Duration.standardSeconds(o.getScrapeSeconds()))
+                    .withTimeout(Duration.standardSeconds(Math.min(o.getScrapeSeconds(), 5)))
+                    .withStartAt(start)
+                    .withStopAt(start.plus(Duration.standardSeconds(o.getRunSeconds()))))
+            .apply(
+                "Windows",
+                Window.into(FixedWindows.of(Duration.standardSeconds(o.getWindowSeconds()))));
     var load =
         scraped
             .apply("Load1", Filter.by((TimeSeries ts) -> "node_load1".equals(ts.metricName())))
-            .apply("MaxLoad", PrometheusAggregate.<TimeSeries>gauge("prombeam_node_load1_max")
-                .withLabels(ts -> Map.of("instance", ts.labels().get("instance")))
-                .withValue(ts -> ts.value(0))
-                .withReduction(GaugeReduction.MAX));
+            .apply(
+                "MaxLoad",
+                PrometheusAggregate.<TimeSeries>gauge("prombeam_node_load1_max")
+                    .withLabels(ts -> Map.of("instance", ts.labels().get("instance")))
+                    .withValue(ts -> ts.value(0))
+                    .withReduction(GaugeReduction.MAX));
     var failures =
         scraped
-            .apply("Down", Filter.by((TimeSeries ts) -> "up".equals(ts.metricName()) && ts.value(0) == 0))
-            .apply("FailedScrapes", PrometheusAggregate.<TimeSeries>counter("prombeam_scrapes_failed_total")
-                .withLabels(ts -> Map.of("instance", ts.labels().get("instance"))));
-    org.apache.beam.sdk.values.PCollectionList.of(load).and(failures)
+            .apply(
+                "Down",
+                Filter.by((TimeSeries ts) -> "up".equals(ts.metricName()) && ts.value(0) == 0))
+            .apply(
+                "FailedScrapes",
+                PrometheusAggregate.<TimeSeries>counter("prombeam_scrapes_failed_total")
+                    .withLabels(ts -> Map.of("instance", ts.labels().get("instance"))));
+    org.apache.beam.sdk.values.PCollectionList.of(load)
+        .and(failures)
         .apply(org.apache.beam.sdk.transforms.Flatten.pCollections())
         .apply("Write", PrometheusIO.remoteWrite().withUrl(o.getRemoteWriteUrl()));
     return p.run();
@@ -88,7 +99,8 @@ public class ScrapeAggregateExample {
     PipelineResult r = run(o);
     PipelineResult.State state = r.waitUntilFinish();
     System.out.printf(
-        "ScrapeAggregateExample: %s: %d scrapes (%d failed), %d samples scraped, %d aggregated samples written (%d failed)%n",
+        "ScrapeAggregateExample: %s: %d scrapes (%d failed), %d samples scraped, %d aggregated"
+            + " samples written (%d failed)%n",
         state,
         PrombeamCounters.get(r, "scrapes"),
         PrombeamCounters.get(r, "scrapes_failed"),

@@ -24,10 +24,10 @@ import org.joda.time.Instant;
 
 /**
  * Request events with a latency become, per route and status and per 10 s window, a monotonic
- * counter {@code demo_http_requests_total} and a latency histogram
- * {@code demo_http_request_duration_seconds}, written by remote write. Query them with
- * {@code rate(demo_http_requests_total[1m])} and
- * {@code histogram_quantile(0.9, sum by (le, route) (rate(demo_http_request_duration_seconds_bucket[1m])))}.
+ * counter {@code demo_http_requests_total} and a latency histogram {@code
+ * demo_http_request_duration_seconds}, written by remote write. Query them with {@code
+ * rate(demo_http_requests_total[1m])} and {@code histogram_quantile(0.9, sum by (le, route)
+ * (rate(demo_http_request_duration_seconds_bucket[1m])))}.
  *
  * <pre>
  * java -cp ... io.prombeam.examples.WindowedAggregationExample \
@@ -49,33 +49,47 @@ public class WindowedAggregationExample {
     // KV<"route status", latency seconds>, stamped with event time
     PCollection<KV<String, Double>> requests =
         p.apply("Events", GenerateSequence.from(0).to(n))
-            .apply("EventTime", WithTimestamps.of((Long i) -> new Instant(end - span + (i * span) / Math.max(1, n))))
-            .apply("ToRequest", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.doubles()))
-                .via(RemoteWriteExample::event))
+            .apply(
+                "EventTime",
+                WithTimestamps.of(
+                    (Long i) -> new Instant(end - span + (i * span) / Math.max(1, n))))
+            .apply(
+                "ToRequest",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.doubles()))
+                    .via(RemoteWriteExample::event))
             .apply("10sWindows", Window.into(FixedWindows.of(Duration.standardSeconds(10))));
 
     Map<String, String> job = Map.of("job", o.getJobLabel());
     PCollection<TimeSeries> counter =
-        requests.apply("RequestsTotal",
+        requests.apply(
+            "RequestsTotal",
             PrometheusAggregate.<KV<String, Double>>counter("demo_http_requests_total")
                 .withLabels(WindowedAggregationExample::routeAndStatus)
                 .withConstantLabels(job)
                 .withHelp("HTTP requests served."));
     PCollection<TimeSeries> histogram =
-        requests.apply("Latency",
-            PrometheusAggregate.<KV<String, Double>>histogram("demo_http_request_duration_seconds", LATENCY_BUCKETS)
+        requests.apply(
+            "Latency",
+            PrometheusAggregate.<KV<String, Double>>histogram(
+                    "demo_http_request_duration_seconds", LATENCY_BUCKETS)
                 .withLabels(WindowedAggregationExample::routeAndStatus)
                 .withValue(KV::getValue)
                 .withConstantLabels(job)
                 .withHelp("HTTP request latency."));
-    PCollectionList.of(counter).and(histogram)
+    PCollectionList.of(counter)
+        .and(histogram)
         .apply(Flatten.pCollections())
         .apply("RemoteWrite", PrometheusIO.remoteWrite().withUrl(o.getRemoteWriteUrl()))
         .getFailures()
-        .apply("LogFailures", MapElements.into(TypeDescriptor.of(String.class)).via((WriteFailure f) -> {
-          System.err.println("not delivered: " + f);
-          return f.toString();
-        }));
+        .apply(
+            "LogFailures",
+            MapElements.into(TypeDescriptor.of(String.class))
+                .via(
+                    (WriteFailure f) -> {
+                      System.err.println("not delivered: " + f);
+                      return f.toString();
+                    }));
     return p.run();
   }
 
@@ -90,14 +104,16 @@ public class WindowedAggregationExample {
     PipelineResult r = run(o);
     PipelineResult.State state = r.waitUntilFinish();
     System.out.printf(
-        "WindowedAggregationExample: %s in %.1f s: %d events -> %d samples of counters and histograms sent in %d requests, %d failed%n",
+        "WindowedAggregationExample: %s in %.1f s: %d events -> %d samples of counters and"
+            + " histograms sent in %d requests, %d failed%n",
         state,
         (System.nanoTime() - t0) / 1e9,
         o.getNumEvents(),
         RemoteWriteExample.counter(r, "remote_write_samples_sent"),
         RemoteWriteExample.counter(r, "remote_write_requests"),
         RemoteWriteExample.counter(r, "remote_write_samples_failed"));
-    if (state != PipelineResult.State.DONE || RemoteWriteExample.counter(r, "remote_write_samples_failed") > 0) {
+    if (state != PipelineResult.State.DONE
+        || RemoteWriteExample.counter(r, "remote_write_samples_failed") > 0) {
       System.exit(1);
     }
   }

@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -34,8 +34,8 @@ import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
 
 /**
- * Events → PrometheusAggregate (counter, histogram, summary per 10 s window) → remote write →
- * a real Prometheus, where PromQL must give the numbers the events imply. DirectRunner and Flink.
+ * Events → PrometheusAggregate (counter, histogram, summary per 10 s window) → remote write → a
+ * real Prometheus, where PromQL must give the numbers the events imply. DirectRunner and Flink.
  */
 @RunWith(Parameterized.class)
 public class AggregationIT {
@@ -72,20 +72,33 @@ public class AggregationIT {
 
     Pipeline p = Pipeline.create(Runners.options(runner));
     PCollection<KV<String, Double>> windowed =
-        p.apply(Create.timestamped(events).withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
+        p.apply(
+                Create.timestamped(events)
+                    .withCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
             .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))));
     Map<String, String> constant = Map.of("job", job);
     PCollection<TimeSeries> counter =
-        windowed.apply("Counter", PrometheusAggregate.<KV<String, Double>>counter("it_requests_total")
-            .withLabels(kv -> Map.of("route", kv.getKey())).withConstantLabels(constant));
+        windowed.apply(
+            "Counter",
+            PrometheusAggregate.<KV<String, Double>>counter("it_requests_total")
+                .withLabels(kv -> Map.of("route", kv.getKey()))
+                .withConstantLabels(constant));
     PCollection<TimeSeries> histogram =
-        windowed.apply("Histogram", PrometheusAggregate.<KV<String, Double>>histogram("it_latency_seconds", BUCKETS)
-            .withValue(KV::getValue).withConstantLabels(constant));
+        windowed.apply(
+            "Histogram",
+            PrometheusAggregate.<KV<String, Double>>histogram("it_latency_seconds", BUCKETS)
+                .withValue(KV::getValue)
+                .withConstantLabels(constant));
     PCollection<TimeSeries> summary =
-        windowed.apply("Summary", PrometheusAggregate.<KV<String, Double>>summary("it_latency_summary_seconds", 0.5, 0.9)
-            .withValue(KV::getValue).withConstantLabels(constant));
+        windowed.apply(
+            "Summary",
+            PrometheusAggregate.<KV<String, Double>>summary("it_latency_summary_seconds", 0.5, 0.9)
+                .withValue(KV::getValue)
+                .withConstantLabels(constant));
     String bin = "agg-failures-" + job;
-    PCollectionList.of(counter).and(histogram).and(summary)
+    PCollectionList.of(counter)
+        .and(histogram)
+        .and(summary)
         .apply(Flatten.pCollections())
         .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()).withShards(2))
         .getFailures()
@@ -99,13 +112,27 @@ public class AggregationIT {
     Map<Map<String, String>, Double> totals = PROMETHEUS.instant("it_requests_total" + sel, at);
     assertEquals(2, totals.size());
     for (Map.Entry<Map<String, String>, Double> e : totals.entrySet()) {
-      assertEquals(e.getKey().toString(), e.getKey().get("route").equals("/b") ? EVENTS / 4 : EVENTS * 3 / 4, e.getValue(), 0);
+      assertEquals(
+          e.getKey().toString(),
+          e.getKey().get("route").equals("/b") ? EVENTS / 4 : EVENTS * 3 / 4,
+          e.getValue(),
+          0);
     }
     // 2. increase() over the whole run: Prometheus extrapolates to the range's edges, so allow 5%.
-    double increase = PROMETHEUS.instant("sum(increase(it_requests_total" + sel + "[10m]))", at).values().iterator().next();
+    double increase =
+        PROMETHEUS
+            .instant("sum(increase(it_requests_total" + sel + "[10m]))", at)
+            .values()
+            .iterator()
+            .next();
     assertEquals(EVENTS, increase, EVENTS * 0.05);
     // 3. rate() over the last 2 minutes: 12.5 events/s (one every 80 ms), within 5%.
-    double rate = PROMETHEUS.instant("sum(rate(it_requests_total" + sel + "[2m]))", at - 20_000).values().iterator().next();
+    double rate =
+        PROMETHEUS
+            .instant("sum(rate(it_requests_total" + sel + "[2m]))", at - 20_000)
+            .values()
+            .iterator()
+            .next();
     assertEquals(12.5, rate, 12.5 * 0.05);
     // 4. histogram_quantile over the run lies in the bucket holding the true quantile.
     double[] all = new double[EVENTS];
@@ -115,26 +142,54 @@ public class AggregationIT {
     Arrays.sort(all);
     for (double q : new double[] {0.5, 0.9}) {
       double exact = all[(int) Math.ceil(q * EVENTS) - 1];
-      double est = PROMETHEUS.instant(
-          "histogram_quantile(" + q + ", sum by (le) (increase(it_latency_seconds_bucket" + sel + "[10m])))", at)
-          .values().iterator().next();
+      double est =
+          PROMETHEUS
+              .instant(
+                  "histogram_quantile("
+                      + q
+                      + ", sum by (le) (increase(it_latency_seconds_bucket"
+                      + sel
+                      + "[10m])))",
+                  at)
+              .values()
+              .iterator()
+              .next();
       int b = 0;
       while (b < BUCKETS.length && BUCKETS[b] < exact) {
         b++;
       }
       double lo = b == 0 ? 0 : BUCKETS[b - 1];
       double hi = b == BUCKETS.length ? Double.POSITIVE_INFINITY : BUCKETS[b];
-      assertTrue("q" + q + ": estimate " + est + " outside bucket (" + lo + ", " + hi + "] of the exact " + exact,
+      assertTrue(
+          "q"
+              + q
+              + ": estimate "
+              + est
+              + " outside bucket ("
+              + lo
+              + ", "
+              + hi
+              + "] of the exact "
+              + exact,
           est >= lo && est <= hi);
     }
     // _count and _sum are exact.
-    assertEquals(EVENTS, PROMETHEUS.instant("it_latency_seconds_count" + sel, at).values().iterator().next(), 0);
+    assertEquals(
+        EVENTS,
+        PROMETHEUS.instant("it_latency_seconds_count" + sel, at).values().iterator().next(),
+        0);
     double sum = 0;
     for (double v : all) {
       sum += v;
     }
-    assertEquals(sum, PROMETHEUS.instant("it_latency_seconds_sum" + sel, at).values().iterator().next(), 1e-6);
-    assertEquals(EVENTS, PROMETHEUS.instant("it_latency_summary_seconds_count" + sel, at).values().iterator().next(), 0);
+    assertEquals(
+        sum,
+        PROMETHEUS.instant("it_latency_seconds_sum" + sel, at).values().iterator().next(),
+        1e-6);
+    assertEquals(
+        EVENTS,
+        PROMETHEUS.instant("it_latency_summary_seconds_count" + sel, at).values().iterator().next(),
+        0);
     // 5. The summary's median of the last window, within the t-digest's 0.5% rank error.
     long lastWindowStart = ((start + (EVENTS - 1) * 80L) / 10_000) * 10_000;
     List<Double> last = new ArrayList<>();
@@ -144,12 +199,17 @@ public class AggregationIT {
       }
     }
     last.sort(null);
-    double median = PROMETHEUS.instant("it_latency_summary_seconds{quantile=\"0.5\",job=\"" + job + "\"}", at)
-        .values().iterator().next();
+    double median =
+        PROMETHEUS
+            .instant("it_latency_summary_seconds{quantile=\"0.5\",job=\"" + job + "\"}", at)
+            .values()
+            .iterator()
+            .next();
     int rank = 0;
     while (rank < last.size() && last.get(rank) < median) {
       rank++;
     }
-    assertEquals("rank of the reported median in the last window", 0.5, (double) rank / last.size(), 0.05);
+    assertEquals(
+        "rank of the reported median in the last window", 0.5, (double) rank / last.size(), 0.05);
   }
 }

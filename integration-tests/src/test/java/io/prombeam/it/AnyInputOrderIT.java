@@ -99,9 +99,13 @@ public class AnyInputOrderIT {
     p.run().waitUntilFinish();
 
     String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
-    assertStored("Prometheus", withConflicts(expected, Runners.Collect.get(bin + "-p"), conflicted.length, base),
+    assertStored(
+        "Prometheus",
+        withConflicts(expected, Runners.Collect.get(bin + "-p"), conflicted.length, base),
         fromPrometheus(PROMETHEUS.rawSamples(selector, "30m", System.currentTimeMillis())));
-    assertStored("VictoriaMetrics", withConflicts(expected, Runners.Collect.get(bin + "-v"), conflicted.length, base),
+    assertStored(
+        "VictoriaMetrics",
+        withConflicts(expected, Runners.Collect.get(bin + "-v"), conflicted.length, base),
         fromVictoria(VICTORIA.awaitExport(selector, (long) series * samples, 30_000)));
   }
 
@@ -110,7 +114,10 @@ public class AnyInputOrderIT {
    * must then hold: whichever of the two values the sink kept, the failure holding the other.
    */
   private static Map<Integer, TreeMap<Long, Double>> withConflicts(
-      Map<Integer, TreeMap<Long, Double>> expected, List<WriteFailure> failures, int conflicts, long base) {
+      Map<Integer, TreeMap<Long, Double>> expected,
+      List<WriteFailure> failures,
+      int conflicts,
+      long base) {
     assertEquals(failures.toString(), conflicts, failures.size());
     Map<Integer, TreeMap<Long, Double>> out = new TreeMap<>();
     expected.forEach((s, samples) -> out.put(s, new TreeMap<>(samples)));
@@ -167,10 +174,22 @@ public class AnyInputOrderIT {
     String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
     long at = base + samples;
     // every sample stored once: the count and the sum of the values 0..n-1, and the first and last
-    assertEquals((double) samples, PROMETHEUS.instant("count_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
-    assertEquals((double) samples * (samples - 1) / 2, PROMETHEUS.instant("sum_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
-    assertEquals(0.0, PROMETHEUS.instant("min_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
-    assertEquals((double) samples - 1, PROMETHEUS.instant("max_over_time(" + selector + "[5m])", at).values().iterator().next(), 0);
+    assertEquals(
+        (double) samples,
+        PROMETHEUS.instant("count_over_time(" + selector + "[5m])", at).values().iterator().next(),
+        0);
+    assertEquals(
+        (double) samples * (samples - 1) / 2,
+        PROMETHEUS.instant("sum_over_time(" + selector + "[5m])", at).values().iterator().next(),
+        0);
+    assertEquals(
+        0.0,
+        PROMETHEUS.instant("min_over_time(" + selector + "[5m])", at).values().iterator().next(),
+        0);
+    assertEquals(
+        (double) samples - 1,
+        PROMETHEUS.instant("max_over_time(" + selector + "[5m])", at).values().iterator().next(),
+        0);
   }
 
   /** Each tick: one sample of each series at the tick's time, scattered over the workers. */
@@ -227,8 +246,14 @@ public class AnyInputOrderIT {
 
     assertEquals(List.of(), Runners.Collect.get(bin));
     String selector = "prombeam_it_any_order{run=\"" + run + "\"}";
-    assertStored("Prometheus", expected, fromPrometheus(PROMETHEUS.rawSamples(selector, "5m", System.currentTimeMillis())));
-    assertStored("VictoriaMetrics", expected, fromVictoria(VICTORIA.awaitExport(selector, (long) series * ticks, 30_000)));
+    assertStored(
+        "Prometheus",
+        expected,
+        fromPrometheus(PROMETHEUS.rawSamples(selector, "5m", System.currentTimeMillis())));
+    assertStored(
+        "VictoriaMetrics",
+        expected,
+        fromVictoria(VICTORIA.awaitExport(selector, (long) series * ticks, 30_000)));
   }
 
   private static Map<Integer, TreeMap<Long, Double>> fromPrometheus(
@@ -239,14 +264,16 @@ public class AnyInputOrderIT {
   }
 
   /** VictoriaMetrics' samples by series; a sample stored twice fails here. */
-  private static Map<Integer, TreeMap<Long, Double>> fromVictoria(Map<Map<String, String>, List<long[]>> stored) {
+  private static Map<Integer, TreeMap<Long, Double>> fromVictoria(
+      Map<Map<String, String>, List<long[]>> stored) {
     Map<Integer, TreeMap<Long, Double>> out = new TreeMap<>();
     stored.forEach(
         (labels, samples) -> {
           TreeMap<Long, Double> byTime = new TreeMap<>();
           for (long[] s : samples) {
             Double before = byTime.put(s[0], Double.longBitsToDouble(s[1]));
-            assertEquals("VictoriaMetrics holds sample " + s[0] + " of " + labels + " once", null, before);
+            assertEquals(
+                "VictoriaMetrics holds sample " + s[0] + " of " + labels + " once", null, before);
           }
           out.put(Integer.parseInt(labels.get("s")), byTime);
         });
@@ -255,10 +282,13 @@ public class AnyInputOrderIT {
 
   /** Every series, every sample, exactly; reports the first series that differs. */
   private static void assertStored(
-      String receiver, Map<Integer, TreeMap<Long, Double>> expected, Map<Integer, TreeMap<Long, Double>> stored) {
+      String receiver,
+      Map<Integer, TreeMap<Long, Double>> expected,
+      Map<Integer, TreeMap<Long, Double>> stored) {
     assertEquals(receiver + ": series stored", expected.keySet(), stored.keySet());
     for (Map.Entry<Integer, TreeMap<Long, Double>> e : expected.entrySet()) {
-      assertEquals(receiver + ": samples of series " + e.getKey(), e.getValue(), stored.get(e.getKey()));
+      assertEquals(
+          receiver + ": samples of series " + e.getKey(), e.getValue(), stored.get(e.getKey()));
     }
   }
 }

@@ -25,9 +25,10 @@ import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
- * A corpus of bad and awkward input into a real Prometheus: each case ends where docs/remote-write.md
- * says (stored, or a failure naming the rule or the receiver's answer), the pipeline finishes, and the
- * counters account for every input sample (sent + failed + deduplicated = input).
+ * A corpus of bad and awkward input into a real Prometheus: each case ends where
+ * docs/remote-write.md says (stored, or a failure naming the rule or the receiver's answer), the
+ * pipeline finishes, and the counters account for every input sample (sent + failed + deduplicated
+ * = input).
  */
 public class BadInputCorpusIT {
   @ClassRule public static final PrometheusServer PROMETHEUS = new PrometheusServer();
@@ -37,22 +38,77 @@ public class BadInputCorpusIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     long now = System.currentTimeMillis();
     Map<String, TimeSeries> cases = new HashMap<>();
-    cases.put("bad_metric", TimeSeries.builder("http-requests").label("run", run).sample(now, 1).build());
-    cases.put("bad_label", TimeSeries.builder("corpus").label("run", run).label("1abc", "x").sample(now, 1).build());
-    cases.put("reserved", TimeSeries.builder("corpus").label("run", run).label("__secret", "x").sample(now, 1).build());
-    cases.put("dup_label", TimeSeries.builder("corpus").label("run", run).label("a", "1").label("a", "2").sample(now, 1).build());
-    cases.put("empty_value", TimeSeries.builder("corpus_empty").label("run", run).label("gone", "").sample(now, 1).build());
-    cases.put("nan", TimeSeries.builder("corpus_nan").label("run", run).sample(now, Double.NaN).build());
-    cases.put("inf", TimeSeries.builder("corpus_inf").label("run", run).sample(now, Double.POSITIVE_INFINITY)
-        .sample(now + 1, Double.NEGATIVE_INFINITY).build());
-    cases.put("stale", TimeSeries.builder("corpus_stale").label("run", run).sample(now - 2000, 5).staleMarker(now).build());
-    cases.put("unsorted", TimeSeries.builder("corpus_unsorted").label("run", run).sample(now, 3).sample(now - 1000, 2)
-        .sample(now - 2000, 1).build());
-    cases.put("dup_ts", TimeSeries.builder("corpus_dupts").label("run", run).sample(now, 1).sample(now, 2).build());
-    cases.put("far_past", TimeSeries.builder("corpus_past").label("run", run).sample(31_536_000_000L, 1).build());
+    cases.put(
+        "bad_metric", TimeSeries.builder("http-requests").label("run", run).sample(now, 1).build());
+    cases.put(
+        "bad_label",
+        TimeSeries.builder("corpus").label("run", run).label("1abc", "x").sample(now, 1).build());
+    cases.put(
+        "reserved",
+        TimeSeries.builder("corpus")
+            .label("run", run)
+            .label("__secret", "x")
+            .sample(now, 1)
+            .build());
+    cases.put(
+        "dup_label",
+        TimeSeries.builder("corpus")
+            .label("run", run)
+            .label("a", "1")
+            .label("a", "2")
+            .sample(now, 1)
+            .build());
+    cases.put(
+        "empty_value",
+        TimeSeries.builder("corpus_empty")
+            .label("run", run)
+            .label("gone", "")
+            .sample(now, 1)
+            .build());
+    cases.put(
+        "nan", TimeSeries.builder("corpus_nan").label("run", run).sample(now, Double.NaN).build());
+    cases.put(
+        "inf",
+        TimeSeries.builder("corpus_inf")
+            .label("run", run)
+            .sample(now, Double.POSITIVE_INFINITY)
+            .sample(now + 1, Double.NEGATIVE_INFINITY)
+            .build());
+    cases.put(
+        "stale",
+        TimeSeries.builder("corpus_stale")
+            .label("run", run)
+            .sample(now - 2000, 5)
+            .staleMarker(now)
+            .build());
+    cases.put(
+        "unsorted",
+        TimeSeries.builder("corpus_unsorted")
+            .label("run", run)
+            .sample(now, 3)
+            .sample(now - 1000, 2)
+            .sample(now - 2000, 1)
+            .build());
+    cases.put(
+        "dup_ts",
+        TimeSeries.builder("corpus_dupts").label("run", run).sample(now, 1).sample(now, 2).build());
+    cases.put(
+        "far_past",
+        TimeSeries.builder("corpus_past").label("run", run).sample(31_536_000_000L, 1).build());
     // year 2126: Prometheus would take it, and then refuse every current sample as out of bounds
-    cases.put("far_future", TimeSeries.builder("corpus_future").label("run", run).sample(now + 100L * 365 * 86_400_000, 1).build());
-    cases.put("huge_value", TimeSeries.builder("corpus_huge").label("run", run).label("v", "x".repeat(1_100_000)).sample(now, 1).build());
+    cases.put(
+        "far_future",
+        TimeSeries.builder("corpus_future")
+            .label("run", run)
+            .sample(now + 100L * 365 * 86_400_000, 1)
+            .build());
+    cases.put(
+        "huge_value",
+        TimeSeries.builder("corpus_huge")
+            .label("run", run)
+            .label("v", "x".repeat(1_100_000))
+            .sample(now, 1)
+            .build());
     long inputSamples = 0;
     for (TimeSeries ts : cases.values()) {
       inputSamples += ts.sampleCount();
@@ -60,17 +116,21 @@ public class BadInputCorpusIT {
 
     // Prometheus takes any timestamp into an empty head; "too old" means older than what it holds.
     Pipeline prime = Pipeline.create(Runners.options(Runners.DIRECT));
-    prime.apply(Create.of(TimeSeries.builder("corpus_prime").label("run", run).sample(now, 1).build()))
+    prime
+        .apply(
+            Create.of(TimeSeries.builder("corpus_prime").label("run", run).sample(now, 1).build()))
         .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()));
     assertEquals(PipelineResult.State.DONE, prime.run().waitUntilFinish());
 
     String bin = "corpus-" + run;
     Pipeline p = Pipeline.create(Runners.options(Runners.DIRECT));
     p.apply(Create.of(new ArrayList<>(cases.values())))
-        .apply(PrometheusIO.remoteWrite()
-            .withUrl(PROMETHEUS.remoteWriteUrl())
-            .withMaxLabelValueLength(1 << 20)
-            .withMaxSamplesPerSend(1)) // one sample per request: a refused sample cannot take others down
+        .apply(
+            PrometheusIO.remoteWrite()
+                .withUrl(PROMETHEUS.remoteWriteUrl())
+                .withMaxLabelValueLength(1 << 20)
+                .withMaxSamplesPerSend(
+                    1)) // one sample per request: a refused sample cannot take others down
         .getFailures()
         .apply(ParDo.of(new Runners.Collect<>(bin)));
     PipelineResult r = p.run();
@@ -105,12 +165,32 @@ public class BadInputCorpusIT {
     String sel = "{run=\"" + run + "\"}";
     long at = now + 1;
     assertEquals(1, PROMETHEUS.rawSamples("corpus_empty" + sel, "1m", at).size());
-    assertTrue(Double.isNaN(PROMETHEUS.rawSamples("corpus_nan" + sel, "1m", at).values().iterator().next().firstEntry().getValue()));
-    assertEquals(2, PROMETHEUS.rawSamples("corpus_inf" + sel, "1m", at + 1).values().iterator().next().size());
-    assertEquals(List.of(now - 2000, now - 1000, now),
-        new ArrayList<>(PROMETHEUS.rawSamples("corpus_unsorted" + sel, "1m", at).values().iterator().next().keySet()));
+    assertTrue(
+        Double.isNaN(
+            PROMETHEUS
+                .rawSamples("corpus_nan" + sel, "1m", at)
+                .values()
+                .iterator()
+                .next()
+                .firstEntry()
+                .getValue()));
+    assertEquals(
+        2,
+        PROMETHEUS.rawSamples("corpus_inf" + sel, "1m", at + 1).values().iterator().next().size());
+    assertEquals(
+        List.of(now - 2000, now - 1000, now),
+        new ArrayList<>(
+            PROMETHEUS
+                .rawSamples("corpus_unsorted" + sel, "1m", at)
+                .values()
+                .iterator()
+                .next()
+                .keySet()));
     assertEquals(1, PROMETHEUS.instant("corpus_stale" + sel, now - 1).size());
-    assertEquals("the stale marker ended the series", 0, PROMETHEUS.instant("corpus_stale" + sel, now + 1).size());
+    assertEquals(
+        "the stale marker ended the series",
+        0,
+        PROMETHEUS.instant("corpus_stale" + sel, now + 1).size());
     Labels emptyLabels = cases.get("empty_value").labels();
     assertEquals(null, emptyLabels.get("gone"));
 
@@ -120,7 +200,8 @@ public class BadInputCorpusIT {
     long dedup = PrombeamCounters.get(r, "remote_write_samples_deduplicated");
     assertEquals(inputSamples, sent + failed + dedup);
     assertEquals(10, sent); // empty_value 1 + nan 1 + inf 2 + stale 2 + unsorted 3 + dup_ts 1
-    double kept = PROMETHEUS.rawSamples("corpus_dupts" + sel, "1m", at).values().iterator().next().get(now);
+    double kept =
+        PROMETHEUS.rawSamples("corpus_dupts" + sel, "1m", at).values().iterator().next().get(now);
     assertEquals(3.0, kept + failures.get("dup_ts").series().value(0), 0); // one of 1 and 2 each
   }
 
@@ -136,7 +217,12 @@ public class BadInputCorpusIT {
 
     @ProcessElement
     public void process(@Element Long id, OutputReceiver<TimeSeries> out) {
-      out.output(TimeSeries.builder("corpus_many").label("run", run).label("id", Long.toString(id)).sample(at, id).build());
+      out.output(
+          TimeSeries.builder("corpus_many")
+              .label("run", run)
+              .label("id", Long.toString(id))
+              .sample(at, id)
+              .build());
     }
   }
 
@@ -156,8 +242,12 @@ public class BadInputCorpusIT {
     PipelineResult r = p.run();
     assertEquals(PipelineResult.State.DONE, r.waitUntilFinish());
     List<Object> failures = Runners.Collect.get(bin);
-    assertEquals(failures.size() + " failures, the first: " + failures.stream().limit(3).collect(java.util.stream.Collectors.toList()),
-        0, failures.size());
+    assertEquals(
+        failures.size()
+            + " failures, the first: "
+            + failures.stream().limit(3).collect(java.util.stream.Collectors.toList()),
+        0,
+        failures.size());
     String sel = "corpus_many{run=\"" + run + "\"}";
     double stored = PROMETHEUS.instant("count(" + sel + ")", now + 1).values().iterator().next();
     long summarized = 0;
@@ -168,10 +258,19 @@ public class BadInputCorpusIT {
     // (Counters updated in the sender's @FinishBundle were seen lost on the DirectRunner for the
     // last bundle — ~0.4% here — while every sample was stored; the sender now counts in
     // @ProcessElement, and this checks all three agree.)
-    assertEquals("stored " + stored + ", in summaries " + summarized, n, PrombeamCounters.get(r, "remote_write_samples_sent"));
+    assertEquals(
+        "stored " + stored + ", in summaries " + summarized,
+        n,
+        PrombeamCounters.get(r, "remote_write_samples_sent"));
     assertEquals(0, PrombeamCounters.get(r, "remote_write_samples_failed"));
-    assertEquals((double) n, PROMETHEUS.instant("count(" + sel + ")", now + 1).values().iterator().next(), 0);
+    assertEquals(
+        (double) n,
+        PROMETHEUS.instant("count(" + sel + ")", now + 1).values().iterator().next(),
+        0);
     // and the values are the right ones: sum over ids 0..n-1
-    assertEquals((double) n * (n - 1) / 2, PROMETHEUS.instant("sum(" + sel + ")", now + 1).values().iterator().next(), 0);
+    assertEquals(
+        (double) n * (n - 1) / 2,
+        PROMETHEUS.instant("sum(" + sel + ")", now + 1).values().iterator().next(),
+        0);
   }
 }

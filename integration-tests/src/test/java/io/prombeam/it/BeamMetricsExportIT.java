@@ -93,7 +93,9 @@ public class BeamMetricsExportIT {
   public void exporterDeliversExactValuesThroughRemoteWriteAndPushgateway() throws Exception {
     String job = "bm_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Pipeline p =
-        instrumentedPipeline(runner, runner.equals(Runners.DIRECT) ? new String[] {"--blockOnRun=false"} : new String[0]);
+        instrumentedPipeline(
+            runner,
+            runner.equals(Runners.DIRECT) ? new String[] {"--blockOnRun=false"} : new String[0]);
     PipelineResult result = p.run();
     PrometheusMetricsExporter exporter =
         PrometheusMetricsExporter.start(
@@ -131,8 +133,13 @@ public class BeamMetricsExportIT {
       kinds.keySet().forEach(l -> values.add(l.get("value")));
       values.sort(null);
       assertEquals(source, List.of("even", "odd"), values);
-      Map<String, String> labels = new TreeMap<>(
-          PROMETHEUS.awaitSeries("beam_it_elements_total" + sel, 1, 30_000).keySet().iterator().next());
+      Map<String, String> labels =
+          new TreeMap<>(
+              PROMETHEUS
+                  .awaitSeries("beam_it_elements_total" + sel, 1, 30_000)
+                  .keySet()
+                  .iterator()
+                  .next());
       assertEquals("it", labels.get("namespace"));
       assertTrue(labels.toString(), labels.get("step").contains("Instrumented"));
     }
@@ -163,7 +170,10 @@ public class BeamMetricsExportIT {
           Double.valueOf(group.get("beam_it_elements_total").values().iterator().next()));
     } else {
       Thread.sleep(2000);
-      assertEquals("DirectRunner does not call metrics sinks in Beam 2.62", null, GATEWAY.group(Map.of("job", job)));
+      assertEquals(
+          "DirectRunner does not call metrics sinks in Beam 2.62",
+          null,
+          GATEWAY.group(Map.of("job", job)));
     }
   }
 

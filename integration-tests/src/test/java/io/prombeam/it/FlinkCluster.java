@@ -23,9 +23,9 @@ import org.junit.rules.ExternalResource;
  * TaskManager's memory, so every component is set explicitly, and the JVM flags the scripts would
  * pass for Java 17 are passed here.
  *
- * <p>The cluster's classpath is Flink and its dependencies only ({@code target/flink-cluster-classpath.txt},
- * written by the build without Beam or prombeam): the job brings those in its bundled jar, as on a
- * real cluster.
+ * <p>The cluster's classpath is Flink and its dependencies only ({@code
+ * target/flink-cluster-classpath.txt}, written by the build without Beam or prombeam): the job
+ * brings those in its bundled jar, as on a real cluster.
  */
 final class FlinkCluster extends ExternalResource {
   static final List<String> JAVA17_FLAGS =
@@ -47,7 +47,8 @@ final class FlinkCluster extends ExternalResource {
           "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
           "--add-opens=java.base/java.math=ALL-UNNAMED");
 
-  private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
+  private final OkHttpClient http =
+      new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
   private int restPort;
@@ -95,7 +96,10 @@ final class FlinkCluster extends ExternalResource {
             ""),
         StandardCharsets.UTF_8);
     jobManager =
-        start("jobmanager", List.of("-Xmx512m"), "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+        start(
+            "jobmanager",
+            List.of("-Xmx512m"),
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
     awaitOverview("JobManager REST API", o -> true);
     startTaskManager(true);
   }
@@ -103,7 +107,8 @@ final class FlinkCluster extends ExternalResource {
   private Process start(String name, List<String> jvmFlags, String mainClass) throws IOException {
     Path classpathFile = Path.of("target", "flink-cluster-classpath.txt");
     if (!Files.exists(classpathFile)) {
-      throw new IllegalStateException(classpathFile.toAbsolutePath() + " is missing (the integration-tests build writes it)");
+      throw new IllegalStateException(
+          classpathFile.toAbsolutePath() + " is missing (the integration-tests build writes it)");
     }
     String classpath = Files.readString(classpathFile, StandardCharsets.UTF_8).trim();
     List<String> command = new ArrayList<>();
@@ -129,10 +134,16 @@ final class FlinkCluster extends ExternalResource {
         start(
             "taskmanager-" + taskManagersStarted,
             // heap = framework + task heap; direct = framework + task off-heap + network
-            List.of("-Xmx640m", "-Xms640m", "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m"),
+            List.of(
+                "-Xmx640m",
+                "-Xms640m",
+                "-XX:MaxDirectMemorySize=192m",
+                "-XX:MaxMetaspaceSize=256m"),
             "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
     if (awaitFreeSlots) {
-      awaitOverview("a TaskManager with 2 free slots", o -> o.path("taskmanagers").asInt() == 1 && o.path("slots-available").asInt() >= 2);
+      awaitOverview(
+          "a TaskManager with 2 free slots",
+          o -> o.path("taskmanagers").asInt() == 1 && o.path("slots-available").asInt() >= 2);
     }
   }
 
@@ -147,7 +158,9 @@ final class FlinkCluster extends ExternalResource {
   }
 
   JsonNode get(String path) throws IOException {
-    try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + restPort + path).build()).execute()) {
+    try (Response r =
+        http.newCall(new Request.Builder().url("http://127.0.0.1:" + restPort + path).build())
+            .execute()) {
       if (r.code() != 200) {
         throw new IOException("GET " + path + ": HTTP " + r.code());
       }
@@ -172,14 +185,21 @@ final class FlinkCluster extends ExternalResource {
       Thread.sleep(250);
     }
     throw new IllegalStateException(
-        "Flink cluster: no " + what + " within 90 s:\n" + logTail("jobmanager") + "\n"
+        "Flink cluster: no "
+            + what
+            + " within 90 s:\n"
+            + logTail("jobmanager")
+            + "\n"
             + logTail("taskmanager-" + taskManagersStarted));
   }
 
   String logTail(String name) {
     try {
       List<String> lines = Files.readAllLines(dir.resolve(name + ".log"), StandardCharsets.UTF_8);
-      return "--- " + name + " ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+      return "--- "
+          + name
+          + " ---\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     } catch (IOException e) {
       return "(no " + name + " log: " + e + ")";
     }

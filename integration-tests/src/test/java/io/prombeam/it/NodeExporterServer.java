@@ -17,7 +17,11 @@ public final class NodeExporterServer extends ServerProcess {
   @Override
   protected List<String> command() {
     String bin =
-        ServerBinaries.find("NODE_EXPORTER_BIN", "prometheus-node-exporter", "prometheus-node-exporter", "node_exporter");
+        ServerBinaries.find(
+            "NODE_EXPORTER_BIN",
+            "prometheus-node-exporter",
+            "prometheus-node-exporter",
+            "node_exporter");
     return List.of(
         bin,
         "--web.listen-address=127.0.0.1:" + port,

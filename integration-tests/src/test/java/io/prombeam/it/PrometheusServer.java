@@ -30,8 +30,8 @@ public final class PrometheusServer extends ServerProcess {
   }
 
   /**
-   * Extra prometheus.yml text (e.g. scrape_configs), appended to the global section; asked for
-   * at start, so it can name ports of servers started before.
+   * Extra prometheus.yml text (e.g. scrape_configs), appended to the global section; asked for at
+   * start, so it can name ports of servers started before.
    */
   PrometheusServer withConfig(java.util.function.Supplier<String> yaml) {
     this.extraConfig = yaml;
@@ -55,14 +55,16 @@ public final class PrometheusServer extends ServerProcess {
         dir.resolve("prometheus.yml"),
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + extraConfig.get(),
         StandardCharsets.UTF_8);
-    List<String> command = new ArrayList<>(List.of(
-        bin,
-        "--config.file=" + dir.resolve("prometheus.yml"),
-        "--storage.tsdb.path=" + dir.resolve("data"),
-        "--web.listen-address=127.0.0.1:" + port,
-        "--web.enable-remote-write-receiver",
-        "--web.enable-admin-api",
-        "--log.level=" + logLevel));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                bin,
+                "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--web.enable-remote-write-receiver",
+                "--web.enable-admin-api",
+                "--log.level=" + logLevel));
     command.addAll(webConfigArgs());
     return command;
   }
@@ -75,13 +77,16 @@ public final class PrometheusServer extends ServerProcess {
    * Raw samples of every series matching {@code selector} within the {@code range} (PromQL
    * duration) before {@code atMillis}: labels (as a sorted map) to timestamp-ms to value.
    */
-  public Map<Map<String, String>, TreeMap<Long, Double>> rawSamples(String selector, String range, long atMillis)
-      throws IOException {
+  public Map<Map<String, String>, TreeMap<Long, Double>> rawSamples(
+      String selector, String range, long atMillis) throws IOException {
     JsonNode data = query(selector + "[" + range + "]", atMillis);
     Map<Map<String, String>, TreeMap<Long, Double>> out = new LinkedHashMap<>();
     for (JsonNode series : data.get("result")) {
       Map<String, String> labels = new TreeMap<>();
-      series.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      series
+          .get("metric")
+          .fields()
+          .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
       TreeMap<Long, Double> samples = new TreeMap<>();
       for (JsonNode v : series.get("values")) {
         samples.put(toMillis(v.get(0)), parseValue(v.get(1).asText()));
@@ -113,7 +118,10 @@ public final class PrometheusServer extends ServerProcess {
     Map<Map<String, String>, Double> out = new LinkedHashMap<>();
     for (JsonNode series : query(promql, atMillis).get("result")) {
       Map<String, String> labels = new TreeMap<>();
-      series.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      series
+          .get("metric")
+          .fields()
+          .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
       out.put(labels, parseValue(series.get("value").get(1).asText()));
     }
     return out;
@@ -137,8 +145,8 @@ public final class PrometheusServer extends ServerProcess {
   }
 
   /** Polls an instant query until it returns {@code expected} series or the timeout passes. */
-  public Map<Map<String, String>, Double> awaitSeries(String promql, int expected, long timeoutMillis)
-      throws IOException, InterruptedException {
+  public Map<Map<String, String>, Double> awaitSeries(
+      String promql, int expected, long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     Map<Map<String, String>, Double> r = instant(promql, System.currentTimeMillis());
     while (r.size() < expected && System.currentTimeMillis() < deadline) {

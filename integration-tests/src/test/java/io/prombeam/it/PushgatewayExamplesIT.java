@@ -17,7 +17,9 @@ public class PushgatewayExamplesIT {
   @Test
   public void batchJobPushesItsResultPerRegion() throws Exception {
     BatchResultPushgatewayExample.main(
-        new String[] {"--runner=DirectRunner", "--pushgatewayUrl=" + GATEWAY.url(), "--numInvoices=3000"});
+        new String[] {
+          "--runner=DirectRunner", "--pushgatewayUrl=" + GATEWAY.url(), "--numInvoices=3000"
+        });
     double total = 0;
     for (String region : BatchResultPushgatewayExample.REGIONS) {
       Map<String, Map<Map<String, String>, String>> g =
@@ -39,7 +41,10 @@ public class PushgatewayExamplesIT {
     String job = "example_" + UUID.randomUUID().toString().substring(0, 8);
     BeamMetricsExample.main(
         new String[] {
-          "--runner=DirectRunner", "--pushgatewayUrl=" + GATEWAY.url(), "--numOrders=9700", "--metricsJob=" + job
+          "--runner=DirectRunner",
+          "--pushgatewayUrl=" + GATEWAY.url(),
+          "--numOrders=9700",
+          "--metricsJob=" + job
         });
     Map<String, Map<Map<String, String>, String>> g = GATEWAY.group(Map.of("job", job));
     assertNotNull(g);

@@ -58,8 +58,13 @@ public class PushgatewayIT {
   }
 
   private static TimeSeries gauge(String name, String instance, long ts, double v) {
-    return TimeSeries.builder(name).label("instance", instance).label("kind", "x").sample(ts, v)
-        .type(MetricType.GAUGE).help("A \"gauge\"\nwith help").build();
+    return TimeSeries.builder(name)
+        .label("instance", instance)
+        .label("kind", "x")
+        .sample(ts, v)
+        .type(MetricType.GAUGE)
+        .help("A \"gauge\"\nwith help")
+        .build();
   }
 
   @Test
@@ -68,9 +73,14 @@ public class PushgatewayIT {
     // two samples of one series in the pane: the latest (by timestamp) is pushed
     assertEquals(
         List.of(),
-        push(PushMethod.PUT, job,
-            gauge("temp", "h1", 2000, 21.5), gauge("temp", "h1", 1000, 99), gauge("load", "h1", 1000, 0.7)));
-    Map<String, Map<Map<String, String>, String>> g = GATEWAY.group(Map.of("job", job, "instance", "h1"));
+        push(
+            PushMethod.PUT,
+            job,
+            gauge("temp", "h1", 2000, 21.5),
+            gauge("temp", "h1", 1000, 99),
+            gauge("load", "h1", 1000, 0.7)));
+    Map<String, Map<Map<String, String>, String>> g =
+        GATEWAY.group(Map.of("job", job, "instance", "h1"));
     assertNotNull(g);
     assertEquals("21.5", g.get("temp").values().iterator().next());
     assertEquals("0.7", g.get("load").values().iterator().next());
@@ -92,12 +102,19 @@ public class PushgatewayIT {
   public void groupingValuesWithSlashesAndEmptyValuesGoAsBase64() throws Exception {
     String job = "pg/" + UUID.randomUUID().toString().substring(0, 8);
     TimeSeries withSlash = gauge("disk_free", "/var/lib/x", 1, 5);
-    TimeSeries noInstance = TimeSeries.builder("disk_free").label("kind", "y").sample(1, 6).type(MetricType.GAUGE).build();
+    TimeSeries noInstance =
+        TimeSeries.builder("disk_free")
+            .label("kind", "y")
+            .sample(1, 6)
+            .type(MetricType.GAUGE)
+            .build();
     assertEquals(List.of(), push(PushMethod.PUT, job, withSlash, noInstance));
-    Map<String, Map<Map<String, String>, String>> slash = GATEWAY.group(Map.of("job", job, "instance", "/var/lib/x"));
+    Map<String, Map<Map<String, String>, String>> slash =
+        GATEWAY.group(Map.of("job", job, "instance", "/var/lib/x"));
     assertNotNull("group with / in job and instance: " + GATEWAY.groups().keySet(), slash);
     assertEquals("5", slash.get("disk_free").values().iterator().next());
-    Map<String, Map<Map<String, String>, String>> empty = GATEWAY.group(Map.of("job", job, "instance", ""));
+    Map<String, Map<Map<String, String>, String>> empty =
+        GATEWAY.group(Map.of("job", job, "instance", ""));
     assertNotNull("group with empty instance: " + GATEWAY.groups().keySet(), empty);
     assertEquals("6", empty.get("disk_free").values().iterator().next());
   }
@@ -120,9 +137,19 @@ public class PushgatewayIT {
   public void aTypeConflictIsA400InTheFailures() throws Exception {
     String job = "pg_" + UUID.randomUUID().toString().substring(0, 8);
     String metric = "conflict_" + UUID.randomUUID().toString().substring(0, 8);
-    TimeSeries counter = TimeSeries.builder(metric).label("instance", "a").sample(1, 1).type(MetricType.COUNTER).build();
+    TimeSeries counter =
+        TimeSeries.builder(metric)
+            .label("instance", "a")
+            .sample(1, 1)
+            .type(MetricType.COUNTER)
+            .build();
     assertEquals(List.of(), push(PushMethod.PUT, job, counter));
-    TimeSeries gauge = TimeSeries.builder(metric).label("instance", "b").sample(1, 2).type(MetricType.GAUGE).build();
+    TimeSeries gauge =
+        TimeSeries.builder(metric)
+            .label("instance", "b")
+            .sample(1, 2)
+            .type(MetricType.GAUGE)
+            .build();
     List<WriteFailure> failures = push(PushMethod.PUT, job, gauge);
     assertEquals(1, failures.size());
     WriteFailure f = failures.get(0);
@@ -132,7 +159,8 @@ public class PushgatewayIT {
     assertThat(f.message().toLowerCase(), containsString(metric));
     assertTrue(f.series().labels().get("instance") == null); // moved into the group path
     // The gateway records the failed push (push_failure_time_seconds) but stores no metric.
-    Map<String, Map<Map<String, String>, String>> b = GATEWAY.group(Map.of("job", job, "instance", "b"));
+    Map<String, Map<Map<String, String>, String>> b =
+        GATEWAY.group(Map.of("job", job, "instance", "b"));
     assertTrue(b == null || !b.containsKey(metric));
     assertTrue(b == null || b.containsKey("push_failure_time_seconds"));
   }

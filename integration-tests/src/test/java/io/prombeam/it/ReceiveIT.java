@@ -50,12 +50,17 @@ public class ReceiveIT {
             runner.equals(Runners.FLINK_LOCAL)
                 ? Runners.options(runner, "--checkpointingInterval=500", "--streaming=true")
                 : Runners.options(runner));
-    Receive receive = PrometheusIO.receive().withHost("127.0.0.1").withPort(port).withStopAfter(Duration.standardSeconds(60));
+    Receive receive =
+        PrometheusIO.receive()
+            .withHost("127.0.0.1")
+            .withPort(port)
+            .withStopAfter(Duration.standardSeconds(60));
     // Flink finalizes checkpoints every 500 ms: acks wait for them. DirectRunner finalizes a
     // checkpoint only once a later bundle reads data, so a lone sender needs acks on read there.
     p.apply(runner.equals(Runners.DIRECT) ? receive.withAckOnRead() : receive)
         .apply(ParDo.of(new Runners.Collect<>(bin)));
-    CompletableFuture<PipelineResult.State> done = CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
+    CompletableFuture<PipelineResult.State> done =
+        CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
 
     // 1. Our own remote-write client: the 204 comes only once the pipeline holds the data.
     RemoteWriteClient client =
@@ -65,33 +70,53 @@ public class ReceiveIT {
             RemoteWriteProtocol.V1);
     List<TimeSeries> sent = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      sent.add(TimeSeries.builder("prombeam_recv_test").label("i", "" + i).sample(1_700_000_000_000L + i, i).build());
+      sent.add(
+          TimeSeries.builder("prombeam_recv_test")
+              .label("i", "" + i)
+              .sample(1_700_000_000_000L + i, i)
+              .build());
     }
     var ok = client.write(sent, (s, r, d) -> {}).outcome;
     assertTrue(ok.toString(), ok.success());
     List<TimeSeries> got = received(bin, "prombeam_recv_test");
-    assertTrue("acknowledged only after the pipeline read all: " + got.size(), got.containsAll(sent));
+    assertTrue(
+        "acknowledged only after the pipeline read all: " + got.size(), got.containsAll(sent));
 
     // 2. Invalid data is refused with the rule, not acknowledged.
-    var bad = client.write(List.of(TimeSeries.builder("bad-name").sample(1, 1).build()), (s, r, d) -> {}).outcome;
+    var bad =
+        client.write(List.of(TimeSeries.builder("bad-name").sample(1, 1).build()), (s, r, d) -> {})
+            .outcome;
     assertEquals(400, bad.status());
     assertTrue(bad.message(), bad.message().contains("INVALID_METRIC_NAME"));
 
     // 3. A real Prometheus scraping itself, remote-writing to the pipeline.
     PrometheusServer[] self = new PrometheusServer[1];
-    self[0] = new PrometheusServer().withConfig(() ->
-        "scrape_configs:\n  - job_name: self\n    scrape_interval: 2s\n    static_configs:\n"
-            + "      - targets: ['127.0.0.1:" + self[0].port + "']\n"
-            + "remote_write:\n  - url: http://127.0.0.1:" + port + "/api/v1/write\n"
-            + "    queue_config: {batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s}\n")
-        .withLogLevel("info");
+    self[0] =
+        new PrometheusServer()
+            .withConfig(
+                () ->
+                    "scrape_configs:\n"
+                        + "  - job_name: self\n"
+                        + "    scrape_interval: 2s\n"
+                        + "    static_configs:\n"
+                        + "      - targets: ['127.0.0.1:"
+                        + self[0].port
+                        + "']\n"
+                        + "remote_write:\n  - url: http://127.0.0.1:"
+                        + port
+                        + "/api/v1/write\n"
+                        + "    queue_config: {batch_send_deadline: 1s, min_backoff: 100ms,"
+                        + " max_backoff: 1s}\n")
+            .withLogLevel("info");
     self[0].before();
     try {
       long deadline = System.currentTimeMillis() + 40_000;
-      while (received(bin, "prometheus_build_info").isEmpty() && System.currentTimeMillis() < deadline) {
+      while (received(bin, "prometheus_build_info").isEmpty()
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(200);
       }
-      assertTrue("prometheus_build_info received from a real Prometheus; its log:\n" + self[0].logTail(),
+      assertTrue(
+          "prometheus_build_info received from a real Prometheus; its log:\n" + self[0].logTail(),
           !received(bin, "prometheus_build_info").isEmpty());
     } finally {
       self[0].after();

@@ -37,8 +37,10 @@ public class ReceiverOutageIT {
 
   private static final int SERIES = 50;
   private static final long INTERVAL_MS = 1000;
+
   /** Until the first samples are in Prometheus (embedded Flink takes a while to start). */
   private static final long UP_BEFORE_MS = 30_000;
+
   private static final long OUTAGE_MS = 60_000;
   private static final long UP_AFTER_MS = 15_000;
 
@@ -65,8 +67,11 @@ public class ReceiverOutageIT {
       long t = tick.getMillis();
       for (int s = 0; s < SERIES; s++) {
         out.output(
-            TimeSeries.builder("prombeam_it_outage").label("run", run).label("s", "" + s)
-                .sample(t, t % 1_000_000 + s).build());
+            TimeSeries.builder("prombeam_it_outage")
+                .label("run", run)
+                .label("s", "" + s)
+                .sample(t, t % 1_000_000 + s)
+                .build());
       }
     }
   }
@@ -79,7 +84,11 @@ public class ReceiverOutageIT {
 
     Pipeline p = Pipeline.create(Runners.options(runner));
     String failuresBin = "outage-" + run;
-    p.apply(PeriodicImpulse.create().startAt(start).stopAt(stop).withInterval(Duration.millis(INTERVAL_MS)))
+    p.apply(
+            PeriodicImpulse.create()
+                .startAt(start)
+                .stopAt(stop)
+                .withInterval(Duration.millis(INTERVAL_MS)))
         .apply(ParDo.of(new TickToSeries(run)))
         .apply(
             PrometheusIO.remoteWrite()
@@ -91,16 +100,19 @@ public class ReceiverOutageIT {
         .apply(ParDo.of(new Runners.Collect<WriteFailure>(failuresBin)));
     // DirectRunner's run() blocks until the end (blockOnRun): run it beside the test.
     CompletableFuture<PipelineResult> done =
-        CompletableFuture.supplyAsync(() -> {
-          PipelineResult r = p.run();
-          r.waitUntilFinish();
-          return r;
-        });
+        CompletableFuture.supplyAsync(
+            () -> {
+              PipelineResult r = p.run();
+              r.waitUntilFinish();
+              return r;
+            });
 
     String selector = "prombeam_it_outage{run=\"" + run + "\"}";
     long deadline = start.getMillis() + UP_BEFORE_MS;
     while (PROMETHEUS.rawSamples(selector, "5m", System.currentTimeMillis()).isEmpty()) {
-      assertTrue("samples arrive before the outage", System.currentTimeMillis() < deadline && !done.isDone());
+      assertTrue(
+          "samples arrive before the outage",
+          System.currentTimeMillis() < deadline && !done.isDone());
       Thread.sleep(200);
     }
     PROMETHEUS.stopProcess();
@@ -125,11 +137,15 @@ public class ReceiverOutageIT {
       for (long t = start.getMillis(); t <= stop.getMillis(); t += INTERVAL_MS) {
         want.put(t, (double) (t % 1_000_000 + s));
       }
-      assertEquals("series " + s + ": every tick, before, during and after the outage", want, e.getValue());
+      assertEquals(
+          "series " + s + ": every tick, before, during and after the outage", want, e.getValue());
       assertEquals(expectedPerSeries, e.getValue().size());
     }
-    assertEquals(SERIES * expectedPerSeries, PrombeamCounters.get(result, "remote_write_samples_sent"));
+    assertEquals(
+        SERIES * expectedPerSeries, PrombeamCounters.get(result, "remote_write_samples_sent"));
     assertEquals(0, PrombeamCounters.get(result, "remote_write_samples_failed"));
-    assertTrue("the sink retried through the outage", PrombeamCounters.get(result, "remote_write_retries") > 0);
+    assertTrue(
+        "the sink retried through the outage",
+        PrombeamCounters.get(result, "remote_write_retries") > 0);
   }
 }

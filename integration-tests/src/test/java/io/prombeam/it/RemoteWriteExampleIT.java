@@ -47,7 +47,8 @@ public class RemoteWriteExampleIT {
     // The last 10 s window ends up to 10 s after "now": evaluate a little in the future.
     Map<Map<String, String>, Double> total =
         PROMETHEUS.instant(
-            "sum(sum_over_time(demo_http_requests_in_window{job=\"" + job + "\"}[7m]))", now + 20_000);
+            "sum(sum_over_time(demo_http_requests_in_window{job=\"" + job + "\"}[7m]))",
+            now + 20_000);
     assertEquals(1, total.size());
     assertEquals((double) events, total.values().iterator().next(), 0.0);
   }

@@ -17,9 +17,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.joda.time.Duration;
@@ -107,7 +104,9 @@ public class RemoteWriteIT {
     // First make sure the TSDB head has recent data, so that 3 h old samples are out of bounds.
     Pipeline first = Pipeline.create(Runners.options(runner));
     first
-        .apply(Create.of(TimeSeries.builder("prombeam_it_fresh").label("run", run).sample(now, 1).build()))
+        .apply(
+            Create.of(
+                TimeSeries.builder("prombeam_it_fresh").label("run", run).sample(now, 1).build()))
         .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()));
     first.run().waitUntilFinish();
 
@@ -148,5 +147,4 @@ public class RemoteWriteIT {
   static long counter(PipelineResult result, String name) {
     return io.prombeam.metrics.PrombeamCounters.get(result, name);
   }
-
 }

@@ -8,7 +8,6 @@ import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -53,15 +52,17 @@ public class ScrapeIT {
     Instant start = Instant.now().plus(Duration.standardSeconds(2));
     Instant stop = start.plus(Duration.standardSeconds(14));
     Pipeline p = Pipeline.create(Runners.options(runner));
-    p.apply(PrometheusIO.scrape()
-            .withTargets("node", NODE.metricsUrl())
-            .withTargets("gateway", GATEWAY.url() + "/metrics")
-            .withInterval(Duration.millis(500))
-            .withTimeout(Duration.millis(500))
-            .withStartAt(start)
-            .withStopAt(stop))
+    p.apply(
+            PrometheusIO.scrape()
+                .withTargets("node", NODE.metricsUrl())
+                .withTargets("gateway", GATEWAY.url() + "/metrics")
+                .withInterval(Duration.millis(500))
+                .withTimeout(Duration.millis(500))
+                .withStartAt(start)
+                .withStopAt(stop))
         .apply(ParDo.of(new Runners.Collect<>(bin)));
-    CompletableFuture<PipelineResult.State> done = CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
+    CompletableFuture<PipelineResult.State> done =
+        CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
 
     // wait for the gateway to be seen up, then take it down for ~3 s and bring it back
     long deadline = System.currentTimeMillis() + 60_000;
@@ -78,7 +79,9 @@ public class ScrapeIT {
     String seq = gatewayUp.toString();
     int firstDown = gatewayUp.indexOf(0.0);
     assertTrue("gateway up: " + seq, gatewayUp.get(0) == 1.0 && firstDown > 0);
-    assertTrue("gateway back up after being down: " + seq, gatewayUp.subList(firstDown, gatewayUp.size()).contains(1.0));
+    assertTrue(
+        "gateway back up after being down: " + seq,
+        gatewayUp.subList(firstDown, gatewayUp.size()).contains(1.0));
     assertTrue("node always up", upValues(bin, "node").stream().allMatch(v -> v == 1.0));
 
     List<TimeSeries> all = Runners.Collect.get(bin);

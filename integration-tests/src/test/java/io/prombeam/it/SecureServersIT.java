@@ -1,8 +1,8 @@
 package io.prombeam.it;
 
 import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 
@@ -33,16 +33,17 @@ import org.junit.Test;
 
 /**
  * TLS with a self-signed CA and basic auth against a real Prometheus and a real Pushgateway, both
- * started with {@code --web.config.file} ({@code tls_server_config}, {@code basic_auth_users}):
- * the servers refuse requests without credentials (401), the sinks deliver with them, a wrong
- * password ends in the failure output as a 401 rejection without being retried, and the password
- * appears in none of the failures.
+ * started with {@code --web.config.file} ({@code tls_server_config}, {@code basic_auth_users}): the
+ * servers refuse requests without credentials (401), the sinks deliver with them, a wrong password
+ * ends in the failure output as a 401 rejection without being retried, and the password appears in
+ * none of the failures.
  */
 public class SecureServersIT {
   private static final WebSecurity SECURITY = new WebSecurity();
 
   @ClassRule
-  public static final PrometheusServer PROMETHEUS = new PrometheusServer().withWebSecurity(SECURITY);
+  public static final PrometheusServer PROMETHEUS =
+      new PrometheusServer().withWebSecurity(SECURITY);
 
   @ClassRule
   public static final PushgatewayServer GATEWAY = new PushgatewayServer().withWebSecurity(SECURITY);
@@ -54,10 +55,14 @@ public class SecureServersIT {
   }
 
   private static List<WriteFailure> run(
-      List<TimeSeries> series, PTransform<PCollection<TimeSeries>, ? extends io.prombeam.sink.SinkResult<?>> sink) {
+      List<TimeSeries> series,
+      PTransform<PCollection<TimeSeries>, ? extends io.prombeam.sink.SinkResult<?>> sink) {
     Pipeline p = Pipeline.create(Runners.options(Runners.DIRECT));
     String bin = "secure-" + UUID.randomUUID();
-    p.apply(Create.of(series)).apply(sink).getFailures().apply(ParDo.of(new Runners.Collect<>(bin)));
+    p.apply(Create.of(series))
+        .apply(sink)
+        .getFailures()
+        .apply(ParDo.of(new Runners.Collect<>(bin)));
     assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
     return Runners.Collect.get(bin);
   }
@@ -65,8 +70,12 @@ public class SecureServersIT {
   private static List<TimeSeries> series(String name, int count, long t0) {
     List<TimeSeries> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      out.add(TimeSeries.builder(name).label("i", Integer.toString(i)).sample(t0, i * 1.5)
-          .type(MetricType.GAUGE).build());
+      out.add(
+          TimeSeries.builder(name)
+              .label("i", Integer.toString(i))
+              .sample(t0, i * 1.5)
+              .type(MetricType.GAUGE)
+              .build());
     }
     return out;
   }
@@ -86,15 +95,21 @@ public class SecureServersIT {
   public void prometheusRefusesAnonymousClientsAndTakesTheAuthenticatedSink() throws Exception {
     OkHttpClient anonymous = SECURITY.client(false);
     String base = PROMETHEUS.baseUrl();
-    assertEquals(401, status(anonymous, new Request.Builder().url(base + "/api/v1/query?query=up").build()));
+    assertEquals(
+        401, status(anonymous, new Request.Builder().url(base + "/api/v1/query?query=up").build()));
     assertEquals(
         401,
-        status(anonymous, new Request.Builder().url(PROMETHEUS.remoteWriteUrl())
-            .post(RequestBody.create(new byte[0], MediaType.get("application/x-protobuf"))).build()));
+        status(
+            anonymous,
+            new Request.Builder()
+                .url(PROMETHEUS.remoteWriteUrl())
+                .post(RequestBody.create(new byte[0], MediaType.get("application/x-protobuf")))
+                .build()));
 
     long t0 = System.currentTimeMillis() - 60_000;
     List<WriteFailure> failures =
-        run(series("secure_rw", 50, t0),
+        run(
+            series("secure_rw", 50, t0),
             PrometheusIO.remoteWrite()
                 .withUrl(PROMETHEUS.remoteWriteUrl())
                 .withTlsCaFile(SECURITY.caFile())
@@ -109,20 +124,23 @@ public class SecureServersIT {
     }
 
     List<WriteFailure> wrongPassword =
-        run(series("secure_rw_denied", 5, t0),
+        run(
+            series("secure_rw_denied", 5, t0),
             PrometheusIO.remoteWrite()
                 .withUrl(PROMETHEUS.remoteWriteUrl())
                 .withTlsCaFile(SECURITY.caFile())
                 .withBasicAuth(SECURITY.user, SECURITY.password + "-wrong"));
     assertRejectedUnauthorized(wrongPassword, 5);
-    assertEquals(0, PROMETHEUS.rawSamples("secure_rw_denied", "5m", System.currentTimeMillis()).size());
+    assertEquals(
+        0, PROMETHEUS.rawSamples("secure_rw_denied", "5m", System.currentTimeMillis()).size());
   }
 
   @Test
   public void untrustedServerCertificateIsAFailureNotASend() {
     long t0 = System.currentTimeMillis() - 60_000;
     List<WriteFailure> failures =
-        run(series("secure_untrusted", 3, t0),
+        run(
+            series("secure_untrusted", 3, t0),
             PrometheusIO.remoteWrite()
                 .withUrl(PROMETHEUS.remoteWriteUrl())
                 .withBasicAuth(SECURITY.user, SECURITY.password)
@@ -140,15 +158,22 @@ public class SecureServersIT {
   @Test
   public void pushgatewayRefusesAnonymousClientsAndTakesTheAuthenticatedSink() throws Exception {
     OkHttpClient anonymous = SECURITY.client(false);
-    assertEquals(401, status(anonymous, new Request.Builder().url(GATEWAY.url() + "/api/v1/metrics").build()));
     assertEquals(
         401,
-        status(anonymous, new Request.Builder().url(GATEWAY.url() + "/metrics/job/anonymous")
-            .put(RequestBody.create("x 1\n", MediaType.get("text/plain"))).build()));
+        status(anonymous, new Request.Builder().url(GATEWAY.url() + "/api/v1/metrics").build()));
+    assertEquals(
+        401,
+        status(
+            anonymous,
+            new Request.Builder()
+                .url(GATEWAY.url() + "/metrics/job/anonymous")
+                .put(RequestBody.create("x 1\n", MediaType.get("text/plain")))
+                .build()));
 
     String job = "secure_" + UUID.randomUUID().toString().substring(0, 8);
     List<WriteFailure> failures =
-        run(series("secure_push", 4, System.currentTimeMillis()),
+        run(
+            series("secure_push", 4, System.currentTimeMillis()),
             PrometheusIO.pushgateway()
                 .withUrl(GATEWAY.url())
                 .withJob(job)
@@ -161,7 +186,8 @@ public class SecureServersIT {
 
     String deniedJob = job + "_denied";
     assertRejectedUnauthorized(
-        run(series("secure_push", 2, System.currentTimeMillis()),
+        run(
+            series("secure_push", 2, System.currentTimeMillis()),
             PrometheusIO.pushgateway()
                 .withUrl(GATEWAY.url())
                 .withJob(deniedJob)

@@ -15,14 +15,17 @@ import okhttp3.Response;
 import org.junit.rules.ExternalResource;
 
 /**
- * A real server process on a free loopback port, in its own temporary directory: started before
- * the tests of a class, waited for until its readiness URL answers 200, stopped and cleaned up
- * after. Its output goes to a log file whose tail is shown when it fails to start.
+ * A real server process on a free loopback port, in its own temporary directory: started before the
+ * tests of a class, waited for until its readiness URL answers 200, stopped and cleaned up after.
+ * Its output goes to a log file whose tail is shown when it fails to start.
  */
 abstract class ServerProcess extends ExternalResource {
-  protected OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+  protected OkHttpClient http =
+      new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+
   /** TLS and basic auth through {@code --web.config.file}, or null for plain HTTP. */
   protected WebSecurity security;
+
   protected Path dir;
   protected int port;
   private Process process;
@@ -46,7 +49,9 @@ abstract class ServerProcess extends ExternalResource {
     return (S) this;
   }
 
-  /** {@code --web.config.file=...} when secured, else nothing: subclasses add it to their command. */
+  /**
+   * {@code --web.config.file=...} when secured, else nothing: subclasses add it to their command.
+   */
   protected List<String> webConfigArgs() throws IOException {
     return security == null ? List.of() : List.of("--web.config.file=" + security.writeTo(dir));
   }
@@ -69,9 +74,11 @@ abstract class ServerProcess extends ExternalResource {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name() + " exited with " + process.exitValue() + ":\n" + logTail());
+        throw new IllegalStateException(
+            name() + " exited with " + process.exitValue() + ":\n" + logTail());
       }
-      try (Response r = http.newCall(new Request.Builder().url(baseUrl() + readinessPath()).build()).execute()) {
+      try (Response r =
+          http.newCall(new Request.Builder().url(baseUrl() + readinessPath()).build()).execute()) {
         if (r.code() == 200) {
           return;
         }

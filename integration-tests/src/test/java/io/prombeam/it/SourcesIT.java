@@ -55,14 +55,16 @@ public class SourcesIT {
   public static void fill() {
     start = (System.currentTimeMillis() - SAMPLES * STEP - 60_000) / STEP * STEP;
     for (int s = 0; s < SERIES; s++) {
-      TimeSeries.Builder b = TimeSeries.builder("prombeam_src_value").label("run", RUN).label("s", "" + s);
+      TimeSeries.Builder b =
+          TimeSeries.builder("prombeam_src_value").label("run", RUN).label("s", "" + s);
       for (int i = 0; i < SAMPLES; i++) {
         b.sample(start + i * STEP, s * 1000 + i + 0.5);
       }
       written.add(b.build());
     }
     Pipeline p = Pipeline.create(Runners.options(Runners.DIRECT));
-    p.apply(Create.of(written)).apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()));
+    p.apply(Create.of(written))
+        .apply(PrometheusIO.remoteWrite().withUrl(PROMETHEUS.remoteWriteUrl()));
     p.run().waitUntilFinish();
   }
 
@@ -74,11 +76,15 @@ public class SourcesIT {
     return toMap(written);
   }
 
-  /** Merges the pieces of each series into label set -> (timestamp -> value); a sample seen twice fails. */
+  /**
+   * Merges the pieces of each series into label set -> (timestamp -> value); a sample seen twice
+   * fails.
+   */
   static Map<Map<String, String>, TreeMap<Long, Double>> toMap(List<TimeSeries> series) {
     Map<Map<String, String>, TreeMap<Long, Double>> out = new HashMap<>();
     for (TimeSeries ts : series) {
-      TreeMap<Long, Double> m = out.computeIfAbsent(new TreeMap<>(ts.labels().asMap()), k -> new TreeMap<>());
+      TreeMap<Long, Double> m =
+          out.computeIfAbsent(new TreeMap<>(ts.labels().asMap()), k -> new TreeMap<>());
       for (int i = 0; i < ts.sampleCount(); i++) {
         if (m.put(ts.timestamp(i), ts.value(i)) != null) {
           throw new AssertionError("sample read twice: " + ts.labels() + " @" + ts.timestamp(i));
@@ -92,11 +98,15 @@ public class SourcesIT {
   public void queryRangeReturnsExactlyTheStoredSamples() {
     String bin = "qr-" + runner + RUN;
     Pipeline p = Pipeline.create(Runners.options(runner));
-    p.apply(PrometheusIO.read()
-            .withUrl(PROMETHEUS.baseUrl())
-            .withQuery("prombeam_src_value{run=\"" + RUN + "\"}")
-            .withRange(new Instant(start), new Instant(start + (SAMPLES - 1) * STEP), Duration.millis(STEP))
-            .withMaxPointsPerRequest(7)) // 60 steps -> 9 sub-ranges read in parallel
+    p.apply(
+            PrometheusIO.read()
+                .withUrl(PROMETHEUS.baseUrl())
+                .withQuery("prombeam_src_value{run=\"" + RUN + "\"}")
+                .withRange(
+                    new Instant(start),
+                    new Instant(start + (SAMPLES - 1) * STEP),
+                    Duration.millis(STEP))
+                .withMaxPointsPerRequest(7)) // 60 steps -> 9 sub-ranges read in parallel
         .apply(ParDo.of(new Runners.Collect<>(bin)));
     assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
     assertEquals(expected(), collect(bin));
@@ -106,11 +116,13 @@ public class SourcesIT {
   public void remoteReadReturnsExactlyTheStoredSamples() {
     String bin = "rr-" + runner + RUN;
     Pipeline p = Pipeline.create(Runners.options(runner));
-    p.apply(PrometheusIO.remoteRead()
-            .withUrl(PROMETHEUS.baseUrl())
-            .withMatchers("{__name__=~\"prombeam_src_.*\",run=\"" + RUN + "\"}")
-            .withRange(new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
-            .withSpan(Duration.standardMinutes(2)))
+    p.apply(
+            PrometheusIO.remoteRead()
+                .withUrl(PROMETHEUS.baseUrl())
+                .withMatchers("{__name__=~\"prombeam_src_.*\",run=\"" + RUN + "\"}")
+                .withRange(
+                    new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
+                .withSpan(Duration.standardMinutes(2)))
         .apply(ParDo.of(new Runners.Collect<>(bin)));
     assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
     assertEquals(expected(), collect(bin));
@@ -120,12 +132,14 @@ public class SourcesIT {
   public void remoteReadOfStreamedXorChunksReturnsExactlyTheStoredSamples() {
     String bin = "rrx-" + runner + RUN;
     Pipeline p = Pipeline.create(Runners.options(runner));
-    p.apply(PrometheusIO.remoteRead()
-            .withUrl(PROMETHEUS.baseUrl())
-            .withMatchers("prombeam_src_value{run=\"" + RUN + "\"}")
-            .withRange(new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
-            .withSpan(Duration.standardMinutes(3))
-            .withStreamedChunks())
+    p.apply(
+            PrometheusIO.remoteRead()
+                .withUrl(PROMETHEUS.baseUrl())
+                .withMatchers("prombeam_src_value{run=\"" + RUN + "\"}")
+                .withRange(
+                    new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
+                .withSpan(Duration.standardMinutes(3))
+                .withStreamedChunks())
         .apply(ParDo.of(new Runners.Collect<>(bin)));
     assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
     assertEquals(expected(), collect(bin));
@@ -135,10 +149,14 @@ public class SourcesIT {
   public void theClientReallyDecodesXorChunks() throws Exception {
     io.prombeam.source.PrometheusApiClient c =
         new io.prombeam.source.PrometheusApiClient(
-            io.prombeam.http.HttpEndpoint.create().withUrl(PROMETHEUS.baseUrl()), io.prombeam.http.RetryPolicy.defaults());
+            io.prombeam.http.HttpEndpoint.create().withUrl(PROMETHEUS.baseUrl()),
+            io.prombeam.http.RetryPolicy.defaults());
     List<TimeSeries> got =
-        c.remoteRead(io.prombeam.source.SelectorParser.parse("prombeam_src_value{run=\"" + RUN + "\"}"),
-            start, start + SAMPLES * STEP, true);
+        c.remoteRead(
+            io.prombeam.source.SelectorParser.parse("prombeam_src_value{run=\"" + RUN + "\"}"),
+            start,
+            start + SAMPLES * STEP,
+            true);
     assertEquals("STREAMED_XOR_CHUNKS", c.lastReadResponseType());
     assertEquals(expected(), toMap(got));
   }
@@ -146,8 +164,11 @@ public class SourcesIT {
   @Test
   public void aBadQueryFailsWithPrometheusMessage() {
     Pipeline p = Pipeline.create(Runners.options(runner));
-    p.apply(PrometheusIO.read().withUrl(PROMETHEUS.baseUrl()).withQuery("rate(prombeam_src_value[5m]")
-        .withTime(new Instant(start)));
+    p.apply(
+        PrometheusIO.read()
+            .withUrl(PROMETHEUS.baseUrl())
+            .withQuery("rate(prombeam_src_value[5m]")
+            .withTime(new Instant(start)));
     Exception e = assertThrows(Exception.class, () -> p.run().waitUntilFinish());
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -24,9 +24,9 @@ import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
 
 /**
- * An unbounded pipeline (streaming on both runners): samples must reach Prometheus within the
- * batch send deadline while the job still runs, every sample must arrive in order, and a stale
- * marker written at the end must end the series in Prometheus.
+ * An unbounded pipeline (streaming on both runners): samples must reach Prometheus within the batch
+ * send deadline while the job still runs, every sample must arrive in order, and a stale marker
+ * written at the end must end the series in Prometheus.
  */
 @RunWith(Parameterized.class)
 public class StreamingRemoteWriteIT {
@@ -61,7 +61,8 @@ public class StreamingRemoteWriteIT {
     public void process(@Element Instant tick, OutputReceiver<TimeSeries> out) {
       long t = tick.getMillis();
       for (int s = 0; s < SERIES; s++) {
-        TimeSeries.Builder b = TimeSeries.builder("prombeam_it_stream").label("run", run).label("s", "" + s);
+        TimeSeries.Builder b =
+            TimeSeries.builder("prombeam_it_stream").label("run", run).label("s", "" + s);
         if (t >= lastTick) {
           b.staleMarker(t);
         } else {
@@ -90,7 +91,8 @@ public class StreamingRemoteWriteIT {
             PrometheusIO.remoteWrite()
                 .withUrl(PROMETHEUS.remoteWriteUrl())
                 .withShards(3)
-                // in order per series already: no reorder buffer, so the deadline alone bounds the wait
+                // in order per series already: no reorder buffer, so the deadline alone bounds the
+                // wait
                 .withMaxReorderDelay(Duration.ZERO)
                 .withBatchSendDeadline(Duration.millis(500)));
     CompletableFuture<PipelineResult.State> done =

@@ -32,7 +32,8 @@ public final class VictoriaMetricsServer extends ServerProcess {
 
   @Override
   protected List<String> command() {
-    String bin = ServerBinaries.find("VICTORIA_METRICS_BIN", "victoria-metrics", "victoria-metrics");
+    String bin =
+        ServerBinaries.find("VICTORIA_METRICS_BIN", "victoria-metrics", "victoria-metrics");
     return List.of(
         bin,
         "-storageDataPath=" + dir.resolve("data"),
@@ -46,12 +47,12 @@ public final class VictoriaMetricsServer extends ServerProcess {
   }
 
   /**
-   * {@link #export}, polled until it holds at least {@code samples} samples or {@code timeoutMillis}
-   * passed: VictoriaMetrics answers a write before the rows are searchable, and under load even a
-   * forced flush may not yet cover the last request.
+   * {@link #export}, polled until it holds at least {@code samples} samples or {@code
+   * timeoutMillis} passed: VictoriaMetrics answers a write before the rows are searchable, and
+   * under load even a forced flush may not yet cover the last request.
    */
-  public Map<Map<String, String>, List<long[]>> awaitExport(String selector, long samples, long timeoutMillis)
-      throws IOException, InterruptedException {
+  public Map<Map<String, String>, List<long[]>> awaitExport(
+      String selector, long samples, long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (true) {
       Map<Map<String, String>, List<long[]>> out = export(selector);
@@ -68,16 +69,22 @@ public final class VictoriaMetricsServer extends ServerProcess {
 
   /**
    * Every stored sample of the series matching {@code selector}, through {@code /api/v1/export}
-   * (raw samples, repeats included), after making what was written searchable: labels to a list
-   * of {timestamp ms, value bits} in timestamp order.
+   * (raw samples, repeats included), after making what was written searchable: labels to a list of
+   * {timestamp ms, value bits} in timestamp order.
    */
   public Map<Map<String, String>, List<long[]>> export(String selector) throws IOException {
-    try (Response r = http.newCall(new Request.Builder().url(baseUrl() + "/internal/force_flush").build()).execute()) {
+    try (Response r =
+        http.newCall(new Request.Builder().url(baseUrl() + "/internal/force_flush").build())
+            .execute()) {
       if (r.code() != 200) {
         throw new IOException("force_flush: HTTP " + r.code());
       }
     }
-    HttpUrl url = HttpUrl.get(baseUrl() + "/api/v1/export").newBuilder().addQueryParameter("match[]", selector).build();
+    HttpUrl url =
+        HttpUrl.get(baseUrl() + "/api/v1/export")
+            .newBuilder()
+            .addQueryParameter("match[]", selector)
+            .build();
     Map<Map<String, String>, List<long[]>> out = new LinkedHashMap<>();
     try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
       String body = r.body().string();
@@ -90,7 +97,10 @@ public final class VictoriaMetricsServer extends ServerProcess {
         }
         JsonNode series = json.readTree(line);
         Map<String, String> labels = new TreeMap<>();
-        series.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        series
+            .get("metric")
+            .fields()
+            .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode ts = series.get("timestamps");
         JsonNode vs = series.get("values");
         List<long[]> samples = out.computeIfAbsent(labels, k -> new ArrayList<>());

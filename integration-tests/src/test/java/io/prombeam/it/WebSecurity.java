@@ -45,17 +45,26 @@ final class WebSecurity {
     this.dir = dir;
     Files.writeString(dir.resolve("ca.pem"), ca.certificatePem(), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("server.pem"), server.certificatePem(), StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("server.key"), server.privateKeyPkcs8Pem(), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("server.key"), server.privateKeyPkcs8Pem(), StandardCharsets.UTF_8);
     // cost 4: the server checks the hash on every request; strength is not what this test is about
     String hash = BCrypt.hashpw(password, BCrypt.gensalt(4));
     Path web = dir.resolve("web.yml");
     Files.writeString(
         web,
         "tls_server_config:\n"
-            + "  cert_file: " + dir.resolve("server.pem") + "\n"
-            + "  key_file: " + dir.resolve("server.key") + "\n"
+            + "  cert_file: "
+            + dir.resolve("server.pem")
+            + "\n"
+            + "  key_file: "
+            + dir.resolve("server.key")
+            + "\n"
             + "basic_auth_users:\n"
-            + "  " + user + ": '" + hash + "'\n",
+            + "  "
+            + user
+            + ": '"
+            + hash
+            + "'\n",
         StandardCharsets.UTF_8);
     return web;
   }
@@ -75,7 +84,9 @@ final class WebSecurity {
             .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager());
     if (authenticated) {
       String header = Credentials.basic(user, password);
-      b.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header).build()));
+      b.addInterceptor(
+          chain ->
+              chain.proceed(chain.request().newBuilder().header("Authorization", header).build()));
     }
     return b.build();
   }

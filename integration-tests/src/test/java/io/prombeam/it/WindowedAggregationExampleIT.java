@@ -34,18 +34,43 @@ public class WindowedAggregationExampleIT {
     String job = "wagg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     PipelineOptionsFactory.register(WindowedAggregationExample.Options.class);
     WindowedAggregationExample.Options o =
-        Runners.options(runner, "--remoteWriteUrl=" + PROMETHEUS.remoteWriteUrl(), "--numEvents=20000",
-                "--minutes=5", "--jobLabel=" + job)
+        Runners.options(
+                runner,
+                "--remoteWriteUrl=" + PROMETHEUS.remoteWriteUrl(),
+                "--numEvents=20000",
+                "--minutes=5",
+                "--jobLabel=" + job)
             .as(WindowedAggregationExample.Options.class);
     long now = System.currentTimeMillis();
     assertEquals(PipelineResult.State.DONE, WindowedAggregationExample.run(o).waitUntilFinish());
     long at = now + 20_000;
     String sel = "{job=\"" + job + "\"}";
-    assertEquals(20000, PROMETHEUS.instant("sum(demo_http_requests_total" + sel + ")", at).values().iterator().next(), 0);
-    assertEquals(20000,
-        PROMETHEUS.instant("sum(demo_http_request_duration_seconds_count" + sel + ")", at).values().iterator().next(), 0);
-    double p90 = PROMETHEUS.instant("histogram_quantile(0.9, sum by (le) (demo_http_request_duration_seconds_bucket"
-        + sel + "))", at).values().iterator().next();
+    assertEquals(
+        20000,
+        PROMETHEUS
+            .instant("sum(demo_http_requests_total" + sel + ")", at)
+            .values()
+            .iterator()
+            .next(),
+        0);
+    assertEquals(
+        20000,
+        PROMETHEUS
+            .instant("sum(demo_http_request_duration_seconds_count" + sel + ")", at)
+            .values()
+            .iterator()
+            .next(),
+        0);
+    double p90 =
+        PROMETHEUS
+            .instant(
+                "histogram_quantile(0.9, sum by (le) (demo_http_request_duration_seconds_bucket"
+                    + sel
+                    + "))",
+                at)
+            .values()
+            .iterator()
+            .next();
     assertTrue("p90 " + p90, p90 > 0.005 && p90 <= 2.56);
   }
 }
