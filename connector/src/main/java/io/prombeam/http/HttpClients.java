@@ -39,11 +39,21 @@ public final class HttpClients {
 
   private HttpClients() {}
 
+  /**
+   * The client for {@code e}: shared per TLS and timeout setting; with an {@link
+   * HttpEndpoint#authenticator()}, a view of it (same pools) that runs the authenticator.
+   */
   public static OkHttpClient forEndpoint(HttpEndpoint e) {
     Key key =
         new Key(
             e.tlsCaFile(), e.tlsClientCertFile(), e.tlsClientKeyFile(), e.timeout().getMillis());
-    return CLIENTS.computeIfAbsent(key, HttpClients::build);
+    OkHttpClient shared = CLIENTS.computeIfAbsent(key, HttpClients::build);
+    return e.authenticator() == null
+        ? shared
+        : shared
+            .newBuilder()
+            .addInterceptor(new AuthenticatingInterceptor(e.authenticator()))
+            .build();
   }
 
   private static OkHttpClient build(Key k) {

@@ -45,7 +45,11 @@ public abstract class HttpEndpoint implements Serializable {
   /** PEM file with the client's PKCS#8 private key, when not in the certificate file. */
   public abstract @Nullable String tlsClientKeyFile();
 
+  /** Per-request timeout (connect, read, write and whole call); 30 s by default. */
   public abstract Duration timeout();
+
+  /** Adds credentials to each request (OAuth2, request signing), besides any basic or bearer. */
+  public abstract @Nullable RequestAuthenticator authenticator();
 
   public abstract Builder toBuilder();
 
@@ -100,6 +104,17 @@ public abstract class HttpEndpoint implements Serializable {
     h.putAll(headers());
     h.put(name, Secret.of(value));
     return toBuilder().setHeaders(Collections.unmodifiableMap(h)).build();
+  }
+
+  /**
+   * Runs {@code authenticator} on every request, every attempt, just before it goes out: for OAuth2
+   * ({@link OAuth2ClientCredentials}), AWS SigV4, Azure AD or any other scheme.
+   */
+  public HttpEndpoint withAuthenticator(RequestAuthenticator authenticator) {
+    if (authenticator == null) {
+      throw new IllegalArgumentException("authenticator must not be null");
+    }
+    return toBuilder().setAuthenticator(authenticator).build();
   }
 
   public HttpEndpoint withTlsCaFile(String pemPath) {
@@ -160,9 +175,16 @@ public abstract class HttpEndpoint implements Serializable {
 
   /** The kind of authentication, never the credential. */
   private String authDescription() {
-    return basicAuthUser() != null
-        ? "basic (user " + basicAuthUser() + ")"
-        : bearerToken() != null ? "bearer token" : "none";
+    String base =
+        basicAuthUser() != null
+            ? "basic (user " + basicAuthUser() + ")"
+            : bearerToken() != null ? "bearer token" : "none";
+    if (authenticator() == null) {
+      return base;
+    }
+    // the class name only: a user's authenticator may print its credentials
+    String by = "authenticator " + authenticator().getClass().getSimpleName();
+    return base.equals("none") ? by : base + " + " + by;
   }
 
   /** The URL without user info, query or fragment, for logs and messages. */
@@ -224,6 +246,8 @@ public abstract class HttpEndpoint implements Serializable {
     public abstract Builder setTlsClientKeyFile(@Nullable String path);
 
     public abstract Builder setTimeout(Duration timeout);
+
+    public abstract Builder setAuthenticator(@Nullable RequestAuthenticator authenticator);
 
     public abstract HttpEndpoint build();
   }

@@ -30,13 +30,42 @@ public abstract class RetryPolicy implements Serializable {
 
   public abstract Builder toBuilder();
 
-  public static RetryPolicy defaults() {
+  /**
+   * Sinks ({@code remoteWrite}, {@code pushgateway}): 30 ms to 5 s backoff as Prometheus' {@code
+   * queue_config}, unlimited retries within 10 minutes per request, so a receiver restart or a
+   * short outage is ridden out before anything goes to the failure output.
+   */
+  public static RetryPolicy forSinks() {
     return new AutoValue_RetryPolicy.Builder()
         .setMinBackoff(Duration.millis(30))
         .setMaxBackoff(Duration.standardSeconds(5))
         .setMaxRetries(UNLIMITED)
         .setMaxRetryDuration(Duration.standardMinutes(10))
         .build();
+  }
+
+  /**
+   * Reads ({@code read}, {@code remoteRead}): as {@link #forSinks()} within 2 minutes per request;
+   * a bounded read that cannot be served fails the pipeline, and should do so soon.
+   */
+  public static RetryPolicy forReads() {
+    return forSinks().withMaxRetryDuration(Duration.standardMinutes(2));
+  }
+
+  /**
+   * Scrapes: no retry, as Prometheus: a failed scrape is reported as {@code up 0}, and the next
+   * interval's scrape is the retry.
+   */
+  public static RetryPolicy forScrapes() {
+    return forSinks().withMaxRetries(0).withMaxRetryDuration(Duration.ZERO);
+  }
+
+  /**
+   * Pushes of a pipeline's own metrics: as {@link #forSinks()} within 30 s; the next period's push
+   * carries newer values anyway.
+   */
+  public static RetryPolicy forMetricsExport() {
+    return forSinks().withMaxRetryDuration(Duration.standardSeconds(30));
   }
 
   public RetryPolicy withMinBackoff(Duration d) {

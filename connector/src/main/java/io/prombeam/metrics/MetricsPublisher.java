@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Duration;
 
 /**
  * Sends mapped Beam metrics to the configured targets: a remote-write receiver and/or a Pushgateway
@@ -37,7 +36,7 @@ public final class MetricsPublisher {
           "no metrics target: set a remote-write URL and/or a Pushgateway URL");
     }
     // Metrics export must not block a pipeline's end for long: bounded retries.
-    RetryPolicy retry = RetryPolicy.defaults().withMaxRetryDuration(Duration.standardSeconds(30));
+    RetryPolicy retry = RetryPolicy.forMetricsExport();
     this.remoteWrite =
         remoteWrite == null
             ? null

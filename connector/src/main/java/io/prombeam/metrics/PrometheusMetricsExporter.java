@@ -1,5 +1,6 @@
 package io.prombeam.metrics;
 
+import com.google.auto.value.AutoValue;
 import io.prombeam.http.HttpEndpoint;
 import java.io.IOException;
 import java.util.Collections;
@@ -33,57 +34,95 @@ import org.slf4j.LoggerFactory;
 public final class PrometheusMetricsExporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricsExporter.class);
 
-  /** What to export where. */
-  public static final class Config {
-    final String job;
-    @Nullable HttpEndpoint remoteWrite;
-    @Nullable HttpEndpoint pushgateway;
-    String prefix = "beam";
-    Duration period = Duration.standardSeconds(10);
-    Map<String, String> groupingKey = Collections.emptyMap();
+  /** What to export where; immutable, each {@code with*} returns a new config. */
+  @AutoValue
+  public abstract static class Config {
+    /** The {@code job} label of every exported series. */
+    public abstract String job();
 
-    private Config(String job) {
-      this.job = job;
-    }
+    /** Where to remote-write the metrics, if anywhere. */
+    public abstract @Nullable HttpEndpoint remoteWrite();
 
+    /** Which Pushgateway to push the metrics to, if any. */
+    public abstract @Nullable HttpEndpoint pushgateway();
+
+    /** Prefix of every exported metric name (default {@code beam}). */
+    public abstract String prefix();
+
+    /** Time between two exports (default 10 s). */
+    public abstract Duration period();
+
+    /** Pushgateway grouping labels besides the job. */
+    public abstract Map<String, String> groupingKey();
+
+    abstract Builder toBuilder();
+
+    /** Remote-writes the metrics to {@code url}. */
     public Config withRemoteWriteUrl(String url) {
       return withRemoteWrite(HttpEndpoint.create().withUrl(url));
     }
 
     /** A remote-write endpoint with auth/TLS settings. */
     public Config withRemoteWrite(HttpEndpoint endpoint) {
-      this.remoteWrite = endpoint;
-      return this;
+      return toBuilder().setRemoteWrite(endpoint).build();
     }
 
+    /** Pushes the metrics to the Pushgateway at {@code url}. */
     public Config withPushgatewayUrl(String url) {
       return withPushgateway(HttpEndpoint.create().withUrl(url));
     }
 
+    /** A Pushgateway endpoint with auth/TLS settings. */
     public Config withPushgateway(HttpEndpoint endpoint) {
-      this.pushgateway = endpoint;
-      return this;
+      return toBuilder().setPushgateway(endpoint).build();
     }
 
+    /** Prefix of every exported metric name. */
     public Config withPrefix(String prefix) {
-      this.prefix = prefix;
-      return this;
+      return toBuilder().setPrefix(prefix).build();
     }
 
+    /** Time between two exports. */
     public Config withPeriod(Duration period) {
-      this.period = period;
-      return this;
+      if (period == null || period.getMillis() <= 0) {
+        throw new IllegalArgumentException("period must be positive, got " + period);
+      }
+      return toBuilder().setPeriod(period).build();
     }
 
     /** Extra Pushgateway grouping labels besides the job. */
     public Config withGroupingKey(Map<String, String> key) {
-      this.groupingKey = key;
-      return this;
+      return toBuilder().setGroupingKey(Map.copyOf(key)).build();
+    }
+
+    @AutoValue.Builder
+    abstract static class Builder {
+      abstract Builder setJob(String job);
+
+      abstract Builder setRemoteWrite(@Nullable HttpEndpoint e);
+
+      abstract Builder setPushgateway(@Nullable HttpEndpoint e);
+
+      abstract Builder setPrefix(String prefix);
+
+      abstract Builder setPeriod(Duration period);
+
+      abstract Builder setGroupingKey(Map<String, String> key);
+
+      abstract Config build();
     }
   }
 
+  /**
+   * A config exporting under {@code job}, to nowhere yet: add a remote-write URL or Pushgateway.
+   */
   public static Config config(String job) {
-    return new Config(job);
+    return new AutoValue_PrometheusMetricsExporter_Config.Builder()
+        .setJob(job)
+        .setPrefix("beam")
+        .setPeriod(Duration.standardSeconds(10))
+        .setGroupingKey(Collections.emptyMap())
+        .build();
   }
 
   private final PipelineResult result;
@@ -96,8 +135,9 @@ public final class PrometheusMetricsExporter implements AutoCloseable {
 
   private PrometheusMetricsExporter(PipelineResult result, Config c) {
     this.result = result;
-    this.mapping = new BeamMetricsMapping(c.prefix, c.job);
-    this.publisher = new MetricsPublisher(c.remoteWrite, c.pushgateway, c.job, c.groupingKey);
+    this.mapping = new BeamMetricsMapping(c.prefix(), c.job());
+    this.publisher =
+        new MetricsPublisher(c.remoteWrite(), c.pushgateway(), c.job(), c.groupingKey());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -105,7 +145,7 @@ public final class PrometheusMetricsExporter implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    long ms = c.period.getMillis();
+    long ms = c.period().getMillis();
     this.task =
         scheduler.scheduleWithFixedDelay(this::exportQuietly, ms, ms, TimeUnit.MILLISECONDS);
   }

@@ -2,6 +2,7 @@ package io.prombeam.pushgateway;
 
 import com.google.auto.value.AutoValue;
 import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.Labels;
@@ -38,7 +39,6 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Duration;
 
 /**
  * Pushes {@link TimeSeries} to a Prometheus Pushgateway. Create with {@code
@@ -51,11 +51,14 @@ import org.joda.time.Duration;
  * streaming pipeline; a bounded pipeline in the global window pushes once at the end.
  */
 @AutoValue
-public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, PushResult> {
+public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, PushResult>
+    implements HttpTransport<Pushgateway> {
   private static final long serialVersionUID = 1L;
 
+  @Override
   public abstract HttpEndpoint endpoint();
 
+  @Override
   public abstract RetryPolicy retryPolicy();
 
   public abstract @Nullable String job();
@@ -75,7 +78,7 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
   public static Pushgateway create() {
     return new AutoValue_Pushgateway.Builder()
         .setEndpoint(HttpEndpoint.create())
-        .setRetryPolicy(RetryPolicy.defaults().withMaxRetryDuration(Duration.standardMinutes(2)))
+        .setRetryPolicy(RetryPolicy.forSinks())
         .setGroupingKey(Collections.emptyMap())
         .setGroupingLabels(Collections.emptyList())
         .setMethod(PushMethod.PUT)
@@ -83,35 +86,14 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
         .build();
   }
 
-  /** The Pushgateway's base URL, e.g. {@code http://pushgateway:9091}. */
-  public Pushgateway withUrl(String url) {
-    return toBuilder().setEndpoint(endpoint().withUrl(url)).build();
+  @Override
+  public Pushgateway withEndpoint(HttpEndpoint endpoint) {
+    return toBuilder().setEndpoint(endpoint).build();
   }
 
-  public Pushgateway withBasicAuth(String user, String password) {
-    return toBuilder().setEndpoint(endpoint().withBasicAuth(user, password)).build();
-  }
-
-  public Pushgateway withBearerToken(String token) {
-    return toBuilder().setEndpoint(endpoint().withBearerToken(token)).build();
-  }
-
-  public Pushgateway withHeader(String name, String value) {
-    return toBuilder().setEndpoint(endpoint().withHeader(name, value)).build();
-  }
-
-  public Pushgateway withTlsCaFile(String pemPath) {
-    return toBuilder().setEndpoint(endpoint().withTlsCaFile(pemPath)).build();
-  }
-
-  public Pushgateway withTlsClientCertificate(String certPemPath, @Nullable String keyPemPath) {
-    return toBuilder()
-        .setEndpoint(endpoint().withTlsClientCertificate(certPemPath, keyPemPath))
-        .build();
-  }
-
-  public Pushgateway withTimeout(Duration timeout) {
-    return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
+  @Override
+  public Pushgateway withRetryPolicy(RetryPolicy policy) {
+    return toBuilder().setRetryPolicy(policy).build();
   }
 
   /** The {@code job} of every group. Required. */
@@ -142,22 +124,6 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
    */
   public Pushgateway withMethod(PushMethod method) {
     return toBuilder().setMethod(method).build();
-  }
-
-  public Pushgateway withMinBackoff(Duration d) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMinBackoff(d)).build();
-  }
-
-  public Pushgateway withMaxBackoff(Duration d) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMaxBackoff(d)).build();
-  }
-
-  public Pushgateway withMaxRetries(int n) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMaxRetries(n)).build();
-  }
-
-  public Pushgateway withMaxRetryDuration(Duration d) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMaxRetryDuration(d)).build();
   }
 
   public Pushgateway withFailurePolicy(FailurePolicy policy) {

@@ -2,6 +2,7 @@ package io.prombeam.remotewrite;
 
 import com.google.auto.value.AutoValue;
 import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.SeriesValidator;
@@ -49,7 +50,8 @@ import org.joda.time.Duration;
  * under {@link FailurePolicy#FAIL_PIPELINE}.
  */
 @AutoValue
-public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, RemoteWriteResult> {
+public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, RemoteWriteResult>
+    implements HttpTransport<RemoteWrite> {
   private static final long serialVersionUID = 1L;
 
   public static final int DEFAULT_MAX_SAMPLES_PER_SEND = 2000;
@@ -62,8 +64,10 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   /** Bounded input: the most samples of one series merged on one worker; 320 MB of samples. */
   public static final int DEFAULT_MAX_SAMPLES_PER_SERIES = 20_000_000;
 
+  @Override
   public abstract HttpEndpoint endpoint();
 
+  @Override
   public abstract RetryPolicy retryPolicy();
 
   public abstract int maxSamplesPerSend();
@@ -104,7 +108,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   public static RemoteWrite create() {
     return new AutoValue_RemoteWrite.Builder()
         .setEndpoint(HttpEndpoint.create())
-        .setRetryPolicy(RetryPolicy.defaults())
+        .setRetryPolicy(RetryPolicy.forSinks())
         .setMaxSamplesPerSend(DEFAULT_MAX_SAMPLES_PER_SEND)
         .setBatchSendDeadline(DEFAULT_BATCH_SEND_DEADLINE)
         .setShards(DEFAULT_SHARDS)
@@ -119,41 +123,14 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .build();
   }
 
-  /** The receiver's URL, any path: {@code http://host:9090/api/v1/write}. */
-  public RemoteWrite withUrl(String url) {
-    return toBuilder().setEndpoint(endpoint().withUrl(url)).build();
+  @Override
+  public RemoteWrite withEndpoint(HttpEndpoint endpoint) {
+    return toBuilder().setEndpoint(endpoint).build();
   }
 
-  public RemoteWrite withBasicAuth(String user, String password) {
-    return toBuilder().setEndpoint(endpoint().withBasicAuth(user, password)).build();
-  }
-
-  public RemoteWrite withBearerToken(String token) {
-    return toBuilder().setEndpoint(endpoint().withBearerToken(token)).build();
-  }
-
-  /** An extra header on every request, e.g. {@code X-Scope-OrgID} for a Mimir/Cortex tenant. */
-  public RemoteWrite withHeader(String name, String value) {
-    return toBuilder().setEndpoint(endpoint().withHeader(name, value)).build();
-  }
-
-  /** Trust the CA(s) in this PEM file instead of the JVM's trust store. */
-  public RemoteWrite withTlsCaFile(String pemPath) {
-    return toBuilder().setEndpoint(endpoint().withTlsCaFile(pemPath)).build();
-  }
-
-  /** Mutual TLS: client certificate PEM, and its PKCS#8 key PEM (null when in the same file). */
-  public RemoteWrite withTlsClientCertificate(String certPemPath, @Nullable String keyPemPath) {
-    return toBuilder()
-        .setEndpoint(endpoint().withTlsClientCertificate(certPemPath, keyPemPath))
-        .build();
-  }
-
-  /**
-   * Timeout of one try (connect, write, read); Prometheus' {@code remote_timeout}. Default 30 s.
-   */
-  public RemoteWrite withTimeout(Duration timeout) {
-    return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
+  @Override
+  public RemoteWrite withRetryPolicy(RetryPolicy policy) {
+    return toBuilder().setRetryPolicy(policy).build();
   }
 
   /** Samples per request at most ({@code max_samples_per_send}). Default 2000. */
@@ -169,28 +146,6 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   public RemoteWrite withBatchSendDeadline(Duration d) {
     checkArgument(d != null && d.getMillis() > 0, "batchSendDeadline must be positive, got " + d);
     return toBuilder().setBatchSendDeadline(d).build();
-  }
-
-  /** First retry delay ({@code min_backoff}). Default 30 ms. */
-  public RemoteWrite withMinBackoff(Duration d) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMinBackoff(d)).build();
-  }
-
-  /** Largest retry delay ({@code max_backoff}). Default 5 s. */
-  public RemoteWrite withMaxBackoff(Duration d) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMaxBackoff(d)).build();
-  }
-
-  /**
-   * Retries of one request at most. Default unlimited, bounded by {@link #withMaxRetryDuration}.
-   */
-  public RemoteWrite withMaxRetries(int n) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMaxRetries(n)).build();
-  }
-
-  /** Wall time one request may spend in retries before its series fail. Default 10 min. */
-  public RemoteWrite withMaxRetryDuration(Duration d) {
-    return toBuilder().setRetryPolicy(retryPolicy().withMaxRetryDuration(d)).build();
   }
 
   /**

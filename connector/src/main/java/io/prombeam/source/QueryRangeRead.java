@@ -2,6 +2,7 @@ package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
 import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
@@ -31,14 +32,17 @@ import org.joda.time.Instant;
  * labels. Samples are stamped (Beam element timestamp) with their last sample's time.
  */
 @AutoValue
-public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<TimeSeries>> {
+public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<TimeSeries>>
+    implements HttpTransport<QueryRangeRead> {
   private static final long serialVersionUID = 1L;
 
   /** Prometheus refuses more than 11,000 points per series; stay clear of it. */
   public static final int DEFAULT_MAX_POINTS = 10_000;
 
+  @Override
   public abstract HttpEndpoint endpoint();
 
+  @Override
   public abstract RetryPolicy retryPolicy();
 
   public abstract @Nullable String query();
@@ -58,34 +62,19 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
   public static QueryRangeRead create() {
     return new AutoValue_QueryRangeRead.Builder()
         .setEndpoint(HttpEndpoint.create())
-        .setRetryPolicy(RetryPolicy.defaults().withMaxRetryDuration(Duration.standardMinutes(2)))
+        .setRetryPolicy(RetryPolicy.forReads())
         .setMaxPointsPerRequest(DEFAULT_MAX_POINTS)
         .build();
   }
 
-  /** Prometheus' base URL, e.g. {@code http://prometheus:9090} (a path prefix is kept). */
-  public QueryRangeRead withUrl(String url) {
-    return toBuilder().setEndpoint(endpoint().withUrl(url)).build();
+  @Override
+  public QueryRangeRead withEndpoint(HttpEndpoint endpoint) {
+    return toBuilder().setEndpoint(endpoint).build();
   }
 
-  public QueryRangeRead withBasicAuth(String user, String password) {
-    return toBuilder().setEndpoint(endpoint().withBasicAuth(user, password)).build();
-  }
-
-  public QueryRangeRead withBearerToken(String token) {
-    return toBuilder().setEndpoint(endpoint().withBearerToken(token)).build();
-  }
-
-  public QueryRangeRead withHeader(String name, String value) {
-    return toBuilder().setEndpoint(endpoint().withHeader(name, value)).build();
-  }
-
-  public QueryRangeRead withTlsCaFile(String pemPath) {
-    return toBuilder().setEndpoint(endpoint().withTlsCaFile(pemPath)).build();
-  }
-
-  public QueryRangeRead withTimeout(Duration timeout) {
-    return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
+  @Override
+  public QueryRangeRead withRetryPolicy(RetryPolicy policy) {
+    return toBuilder().setRetryPolicy(policy).build();
   }
 
   public QueryRangeRead withQuery(String promql) {

@@ -2,6 +2,7 @@ package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
 import io.prombeam.model.TimeSeries;
+import okhttp3.HttpUrl;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -12,25 +13,23 @@ import org.joda.time.Duration;
 
 /**
  * A remote-write receiver inside the pipeline (unbounded): Prometheus servers and agents point
- * their {@code remote_write} at {@code http://<worker>:<port>/api/v1/write} and the series they
- * send come out as {@link TimeSeries}. Create with {@code PrometheusIO.receive()}; see
- * docs/sources.md for the delivery guarantee.
+ * their {@code remote_write} at the URL given to {@link #withUrl} and the series they send come out
+ * as {@link TimeSeries}. Create with {@code PrometheusIO.receive()}; see docs/sources.md for the
+ * delivery guarantee.
  */
 @AutoValue
 public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>> {
   private static final long serialVersionUID = 1L;
 
-  public abstract String host();
-
-  public abstract int port();
-
-  public abstract String path();
+  /** The URL to listen on, e.g. {@code http://0.0.0.0:9201/api/v1/write}. */
+  public abstract @Nullable String url();
 
   public abstract int maxQueuedRequests();
 
   public abstract Duration ackTimeout();
 
-  public abstract boolean ackOnCheckpoint();
+  /** When a sender gets its 2xx; see {@link #withAckMode}. */
+  public abstract AckMode ackMode();
 
   public abstract @Nullable Duration stopAfter();
 
@@ -38,27 +37,27 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
 
   public static Receive create() {
     return new AutoValue_Receive.Builder()
-        .setHost("0.0.0.0")
-        .setPort(-1)
-        .setPath("/api/v1/write")
         .setMaxQueuedRequests(100)
         .setAckTimeout(Duration.standardSeconds(30))
-        .setAckOnCheckpoint(true)
+        .setAckMode(AckMode.ON_CHECKPOINT)
         .build();
   }
 
-  /** The port to listen on (required). */
-  public Receive withPort(int port) {
-    return toBuilder().setPort(port).build();
-  }
-
-  /** The address to bind (default all interfaces). */
-  public Receive withHost(String host) {
-    return toBuilder().setHost(host).build();
-  }
-
-  public Receive withPath(String path) {
-    return toBuilder().setPath(path.startsWith("/") ? path : "/" + path).build();
+  /**
+   * Where to listen (required), as a URL like every other transform's: host or address to bind
+   * ({@code 0.0.0.0} for all interfaces), port and path, e.g. {@code
+   * http://0.0.0.0:9201/api/v1/write}. Senders use the same URL with the worker's address.
+   */
+  public Receive withUrl(String url) {
+    HttpUrl parsed = HttpUrl.parse(url);
+    if (parsed == null || !parsed.scheme().equals("http")) {
+      throw new IllegalArgumentException("receive() listens on an http:// URL, got " + url);
+    }
+    if (parsed.query() != null || !parsed.username().isEmpty()) {
+      throw new IllegalArgumentException(
+          "receive()'s URL is host, port and path only, without user info or query");
+    }
+    return toBuilder().setUrl(url).build();
   }
 
   /** Requests queued at most before the receiver answers 503 (backpressure to the senders). */
@@ -72,14 +71,13 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
   }
 
   /**
-   * Answer 2xx as soon as the pipeline has read a request, not when its checkpoint is finalized:
-   * for runners that never finalize checkpoints (Flink without checkpointing) or do so only when
-   * later data arrives (DirectRunner finalizes a checkpoint when a later bundle reads something, so
-   * a lone sender would wait for its own retry). Data read but lost in a crash before the next
-   * checkpoint is then not re-sent.
+   * When a sender gets its 2xx (default {@link AckMode#ON_CHECKPOINT}). {@link AckMode#ON_READ} for
+   * runners that never finalize checkpoints (Flink without checkpointing) or do so only when later
+   * data arrives (the DirectRunner finalizes a checkpoint when a later bundle reads something, so a
+   * lone sender would wait for its own retry).
    */
-  public Receive withAckOnRead() {
-    return toBuilder().setAckOnCheckpoint(false).build();
+  public Receive withAckMode(AckMode mode) {
+    return toBuilder().setAckMode(mode).build();
   }
 
   /** End the source after this long (tests, bounded runs). */
@@ -89,49 +87,43 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
 
   @Override
   public PCollection<TimeSeries> expand(PBegin input) {
-    if (port() < 0 || port() > 65535) {
-      throw new IllegalArgumentException(getName() + ": withPort(...) is required");
+    if (url() == null) {
+      throw new IllegalArgumentException(
+          getName() + ": withUrl(\"http://<bind address>:<port>/<path>\") is required");
     }
+    HttpUrl listen = HttpUrl.get(url());
     return input.apply(
         Read.from(
             new RemoteWriteReceiverSource(
-                host(),
-                port(),
-                path(),
+                listen.host(),
+                listen.port(),
+                listen.encodedPath(),
                 maxQueuedRequests(),
                 ackTimeout(),
-                ackOnCheckpoint()
-                    ? RemoteWriteReceiverSource.AckMode.ON_CHECKPOINT
-                    : RemoteWriteReceiverSource.AckMode.ON_READ,
+                ackMode(),
                 stopAfter())));
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder b) {
     super.populateDisplayData(b);
-    b.add(DisplayData.item("listen", host() + ":" + port() + path()).withLabel("Listens on"))
+    b.add(DisplayData.item("listen", url()).withLabel("Listens on"))
         .add(
             DisplayData.item("maxQueuedRequests", maxQueuedRequests())
                 .withLabel("Max queued requests"))
         .add(DisplayData.item("ackTimeout", ackTimeout()).withLabel("Ack timeout"))
-        .add(
-            DisplayData.item("ack", ackOnCheckpoint() ? "on checkpoint" : "on read")
-                .withLabel("Acknowledge"));
+        .add(DisplayData.item("ackMode", ackMode().toString()).withLabel("Acknowledge"));
   }
 
   @AutoValue.Builder
   abstract static class Builder {
-    abstract Builder setHost(String h);
-
-    abstract Builder setPort(int p);
-
-    abstract Builder setPath(String p);
+    abstract Builder setUrl(@Nullable String url);
 
     abstract Builder setMaxQueuedRequests(int n);
 
     abstract Builder setAckTimeout(Duration d);
 
-    abstract Builder setAckOnCheckpoint(boolean b);
+    abstract Builder setAckMode(AckMode mode);
 
     abstract Builder setStopAfter(@Nullable Duration d);
 

@@ -2,6 +2,7 @@ package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
 import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
@@ -30,11 +31,14 @@ import org.joda.time.Instant;
  * Create with {@code PrometheusIO.remoteRead()}.
  */
 @AutoValue
-public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeries>> {
+public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeries>>
+    implements HttpTransport<RemoteRead> {
   private static final long serialVersionUID = 1L;
 
+  @Override
   public abstract HttpEndpoint endpoint();
 
+  @Override
   public abstract RetryPolicy retryPolicy();
 
   public abstract @Nullable String selector();
@@ -52,35 +56,20 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
   public static RemoteRead create() {
     return new AutoValue_RemoteRead.Builder()
         .setEndpoint(HttpEndpoint.create())
-        .setRetryPolicy(RetryPolicy.defaults().withMaxRetryDuration(Duration.standardMinutes(2)))
+        .setRetryPolicy(RetryPolicy.forReads())
         .setSpan(Duration.standardHours(1))
         .setStreamedChunks(false)
         .build();
   }
 
-  /** Prometheus' base URL, e.g. {@code http://prometheus:9090}. */
-  public RemoteRead withUrl(String url) {
-    return toBuilder().setEndpoint(endpoint().withUrl(url)).build();
+  @Override
+  public RemoteRead withEndpoint(HttpEndpoint endpoint) {
+    return toBuilder().setEndpoint(endpoint).build();
   }
 
-  public RemoteRead withBasicAuth(String user, String password) {
-    return toBuilder().setEndpoint(endpoint().withBasicAuth(user, password)).build();
-  }
-
-  public RemoteRead withBearerToken(String token) {
-    return toBuilder().setEndpoint(endpoint().withBearerToken(token)).build();
-  }
-
-  public RemoteRead withHeader(String name, String value) {
-    return toBuilder().setEndpoint(endpoint().withHeader(name, value)).build();
-  }
-
-  public RemoteRead withTlsCaFile(String pemPath) {
-    return toBuilder().setEndpoint(endpoint().withTlsCaFile(pemPath)).build();
-  }
-
-  public RemoteRead withTimeout(Duration timeout) {
-    return toBuilder().setEndpoint(endpoint().withTimeout(timeout)).build();
+  @Override
+  public RemoteRead withRetryPolicy(RetryPolicy policy) {
+    return toBuilder().setRetryPolicy(policy).build();
   }
 
   /** A series selector: {@code metric}, {@code {job="x",__name__=~"http_.*"}}, ... */

@@ -50,14 +50,6 @@ final class RemoteWriteReceiverSource
   private static final SeriesValidator ANY_TIMESTAMP =
       SeriesValidator.DEFAULT.maxFutureSkewMillis(Long.MAX_VALUE);
 
-  /** When the sender gets its 2xx. */
-  enum AckMode {
-    /** When the checkpoint holding the request is finalized (at-least-once). */
-    ON_CHECKPOINT,
-    /** As soon as the pipeline has read it (for runners that never finalize checkpoints). */
-    ON_READ
-  }
-
   private final String host;
   private final int port;
   private final String path;

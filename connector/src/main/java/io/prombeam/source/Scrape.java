@@ -1,19 +1,20 @@
 package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
-import io.prombeam.http.HttpClients;
 import io.prombeam.http.HttpEndpoint;
+import io.prombeam.http.HttpTransport;
+import io.prombeam.http.RetryPolicy;
+import io.prombeam.http.RetryingHttpSender;
+import io.prombeam.http.SendOutcome;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
-import okhttp3.Response;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -41,19 +42,30 @@ import org.slf4j.LoggerFactory;
  * Create with {@code PrometheusIO.scrape()}.
  */
 @AutoValue
-public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>> {
+public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
+    implements HttpTransport<Scrape> {
   private static final long serialVersionUID = 1L;
 
   static final String ACCEPT =
       "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
+  /** Timeout of one scrape, as Prometheus' {@code scrape_timeout}. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.standardSeconds(10);
+
   public abstract List<ScrapeTarget> targets();
 
   public abstract Duration interval();
 
-  public abstract Duration timeout();
+  /**
+   * Authentication, headers, TLS and the scrape timeout (default 10 s) for every target; its URL is
+   * not used: targets come from {@link #withTargets}.
+   */
+  @Override
+  public abstract HttpEndpoint endpoint();
 
-  public abstract HttpEndpoint auth();
+  /** Retries within one scrape; none by default ({@link RetryPolicy#forScrapes()}). */
+  @Override
+  public abstract RetryPolicy retryPolicy();
 
   public abstract @Nullable Instant startAt();
 
@@ -65,9 +77,19 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     return new AutoValue_Scrape.Builder()
         .setTargets(List.of())
         .setInterval(Duration.standardSeconds(15))
-        .setTimeout(Duration.standardSeconds(10))
-        .setAuth(HttpEndpoint.create())
+        .setEndpoint(HttpEndpoint.create().withTimeout(DEFAULT_TIMEOUT))
+        .setRetryPolicy(RetryPolicy.forScrapes())
         .build();
+  }
+
+  @Override
+  public Scrape withEndpoint(HttpEndpoint endpoint) {
+    return toBuilder().setEndpoint(endpoint).build();
+  }
+
+  @Override
+  public Scrape withRetryPolicy(RetryPolicy policy) {
+    return toBuilder().setRetryPolicy(policy).build();
   }
 
   /** Targets by URL, all with job {@code job}. */
@@ -88,23 +110,6 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     return toBuilder().setInterval(d).build();
   }
 
-  /** Timeout of one scrape (default 10 s); a slower target counts as down. */
-  public Scrape withTimeout(Duration d) {
-    return toBuilder().setTimeout(d).build();
-  }
-
-  public Scrape withBasicAuth(String user, String password) {
-    return toBuilder().setAuth(auth().withBasicAuth(user, password)).build();
-  }
-
-  public Scrape withBearerToken(String token) {
-    return toBuilder().setAuth(auth().withBearerToken(token)).build();
-  }
-
-  public Scrape withTlsCaFile(String pemPath) {
-    return toBuilder().setAuth(auth().withTlsCaFile(pemPath)).build();
-  }
-
   /** First scrape at this time (default: when the pipeline starts). */
   public Scrape withStartAt(Instant t) {
     return toBuilder().setStartAt(t).build();
@@ -120,10 +125,17 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     if (targets().isEmpty()) {
       throw new IllegalArgumentException(getName() + ": withTargets(...) is required");
     }
-    if (!timeout().isShorterThan(interval()) && !timeout().equals(interval())) {
+    if (endpoint().url() != null) {
       throw new IllegalArgumentException(
-          getName() + ": timeout " + timeout() + " is longer than interval " + interval());
+          getName()
+              + ": a scrape takes its URLs from withTargets(...), not withUrl/withEndpoint's URL");
     }
+    Duration timeout = endpoint().timeout();
+    if (timeout.isLongerThan(interval())) {
+      throw new IllegalArgumentException(
+          getName() + ": timeout " + timeout + " is longer than interval " + interval());
+    }
+    retryPolicy().validate(getName());
     PeriodicImpulse ticks = PeriodicImpulse.create().withInterval(interval());
     if (startAt() != null) {
       ticks = ticks.startAt(startAt());
@@ -133,7 +145,7 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     }
     return input
         .apply("Schedule", ticks)
-        .apply("Scrape", ParDo.of(new ScrapeFn(targets(), auth().withTimeout(timeout()))))
+        .apply("Scrape", ParDo.of(new ScrapeFn(targets(), endpoint(), retryPolicy())))
         .setCoder(TimeSeriesCoder.of());
   }
 
@@ -141,48 +153,60 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
   public void populateDisplayData(DisplayData.Builder b) {
     super.populateDisplayData(b);
     b.add(DisplayData.item("targets", targets().toString()).withLabel("Targets"))
-        .add(DisplayData.item("interval", interval()).withLabel("Scrape interval"))
-        .add(DisplayData.item("timeout", timeout()).withLabel("Scrape timeout"));
+        .add(DisplayData.item("interval", interval()).withLabel("Scrape interval"));
+    endpoint().populateDisplayData(b);
+    retryPolicy().populateDisplayData(b);
   }
 
   static final class ScrapeFn extends DoFn<Instant, TimeSeries> {
     private static final Logger LOG = LoggerFactory.getLogger(ScrapeFn.class);
     private final List<ScrapeTarget> targets;
-    private final HttpEndpoint auth;
+    private final HttpEndpoint endpoint;
+    private final RetryPolicy retryPolicy;
     private final Counter scrapes = Metrics.counter("prombeam", "scrapes");
     private final Counter failed = Metrics.counter("prombeam", "scrapes_failed");
     private final Counter samples = Metrics.counter("prombeam", "scrape_samples");
-    private transient OkHttpClient client;
+    private transient RetryingHttpSender sender;
 
-    ScrapeFn(List<ScrapeTarget> targets, HttpEndpoint auth) {
+    ScrapeFn(List<ScrapeTarget> targets, HttpEndpoint endpoint, RetryPolicy retryPolicy) {
       this.targets = targets;
-      this.auth = auth;
+      this.endpoint = endpoint;
+      this.retryPolicy = retryPolicy;
     }
 
     @Setup
     public void setup() {
-      client = HttpClients.forEndpoint(auth);
+      sender = new RetryingHttpSender(endpoint, retryPolicy);
     }
 
     @ProcessElement
-    public void process(@Element Instant tick, OutputReceiver<TimeSeries> out) {
+    public void process(@Element Instant tick, OutputReceiver<TimeSeries> out)
+        throws InterruptedException {
       long ts = tick.getMillis();
       for (ScrapeTarget t : targets) {
         long t0 = System.nanoTime();
         List<TimeSeries> got = null;
         String error = null;
-        try (Response r =
-            client
-                .newCall(
-                    auth.newRequest(HttpUrl.get(t.url())).header("Accept", ACCEPT).get().build())
-                .execute()) {
-          if (r.code() != 200) {
-            error = "HTTP " + r.code();
-          } else {
-            got = ExpositionParser.parse(r.body().string(), r.header("Content-Type"), ts);
+        SendOutcome r =
+            sender.send(
+                () ->
+                    endpoint
+                        .newRequest(HttpUrl.get(t.url()))
+                        .header("Accept", ACCEPT)
+                        .get()
+                        .build(),
+                (status, reason, delay) -> {},
+                true);
+        if (!r.success() || r.status() != 200) {
+          error = r.status() == 0 ? r.message() : "HTTP " + r.status() + ": " + r.message();
+        } else {
+          try {
+            got =
+                ExpositionParser.parse(
+                    new String(r.body(), StandardCharsets.UTF_8), r.contentType(), ts);
+          } catch (IllegalArgumentException e) {
+            error = e.toString();
           }
-        } catch (IOException | IllegalArgumentException e) {
-          error = e.toString();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         scrapes.inc();
@@ -227,9 +251,9 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
 
     abstract Builder setInterval(Duration d);
 
-    abstract Builder setTimeout(Duration d);
+    abstract Builder setEndpoint(HttpEndpoint e);
 
-    abstract Builder setAuth(HttpEndpoint e);
+    abstract Builder setRetryPolicy(RetryPolicy p);
 
     abstract Builder setStartAt(@Nullable Instant t);
 

@@ -51,7 +51,7 @@ public class RetryingHttpSenderTest {
   }
 
   private static RetryPolicy fast() {
-    return RetryPolicy.defaults()
+    return RetryPolicy.forSinks()
         .withMinBackoff(Duration.millis(50))
         .withMaxBackoff(Duration.millis(400));
   }

@@ -60,7 +60,7 @@ public class TlsTest {
 
   private SendOutcome send(HttpEndpoint endpoint) throws InterruptedException {
     RetryingHttpSender sender =
-        new RetryingHttpSender(endpoint, RetryPolicy.defaults().withMaxRetries(0));
+        new RetryingHttpSender(endpoint, RetryPolicy.forSinks().withMaxRetries(0));
     RequestBody body = RequestBody.create(new byte[] {1}, MediaType.get("application/x-protobuf"));
     return sender.send(() -> endpoint.newRequest().post(body).build(), (s, r, d) -> {});
   }

@@ -54,7 +54,7 @@ public class ReceiverSourceTest {
             "/api/v1/write",
             1,
             Duration.standardSeconds(20),
-            RemoteWriteReceiverSource.AckMode.ON_CHECKPOINT,
+            AckMode.ON_CHECKPOINT,
             null);
     UnboundedSource.UnboundedReader<TimeSeries> reader =
         source.createReader(PipelineOptionsFactory.create(), null);
@@ -106,7 +106,7 @@ public class ReceiverSourceTest {
             "/api/v1/write",
             4,
             Duration.standardSeconds(20),
-            RemoteWriteReceiverSource.AckMode.ON_READ,
+            AckMode.ON_READ,
             null);
     UnboundedSource.UnboundedReader<TimeSeries> first =
         source.createReader(PipelineOptionsFactory.create(), null);

@@ -73,7 +73,7 @@ public class SourcePartsTest {
       PrometheusApiClient c =
           new PrometheusApiClient(
               HttpEndpoint.create().withUrl(server.url("/prefix/").toString()),
-              RetryPolicy.defaults().withMinBackoff(Duration.millis(5)));
+              RetryPolicy.forSinks().withMinBackoff(Duration.millis(5)));
       List<TimeSeries> got = c.queryRange("up", 1_700_000_000_000L, 1_700_000_030_000L, 15_000);
       assertEquals(1, got.size());
       assertEquals(1_700_000_015_500L, got.get(0).timestamp(1));

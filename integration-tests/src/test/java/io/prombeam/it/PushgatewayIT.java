@@ -127,7 +127,7 @@ public class PushgatewayIT {
     io.prombeam.http.SendOutcome out =
         new io.prombeam.pushgateway.PushgatewayClient(
                 io.prombeam.http.HttpEndpoint.create().withUrl(GATEWAY.url()),
-                io.prombeam.http.RetryPolicy.defaults())
+                io.prombeam.http.RetryPolicy.forSinks())
             .delete(job, Map.of("instance", "gone/soon"));
     assertTrue(out.toString(), out.success());
     assertNull(GATEWAY.group(Map.of("job", job, "instance", "gone/soon")));

@@ -9,6 +9,7 @@ import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWriteClient;
 import io.prombeam.remotewrite.RemoteWriteProtocol;
+import io.prombeam.source.AckMode;
 import io.prombeam.source.Receive;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,12 +53,11 @@ public class ReceiveIT {
                 : Runners.options(runner));
     Receive receive =
         PrometheusIO.receive()
-            .withHost("127.0.0.1")
-            .withPort(port)
+            .withUrl("http://127.0.0.1:" + port + "/api/v1/write")
             .withStopAfter(Duration.standardSeconds(60));
     // Flink finalizes checkpoints every 500 ms: acks wait for them. DirectRunner finalizes a
     // checkpoint only once a later bundle reads data, so a lone sender needs acks on read there.
-    p.apply(runner.equals(Runners.DIRECT) ? receive.withAckOnRead() : receive)
+    p.apply(runner.equals(Runners.DIRECT) ? receive.withAckMode(AckMode.ON_READ) : receive)
         .apply(ParDo.of(new Runners.Collect<>(bin)));
     CompletableFuture<PipelineResult.State> done =
         CompletableFuture.supplyAsync(() -> p.run().waitUntilFinish());
@@ -66,7 +66,7 @@ public class ReceiveIT {
     RemoteWriteClient client =
         new RemoteWriteClient(
             HttpEndpoint.create().withUrl("http://127.0.0.1:" + port + "/api/v1/write"),
-            RetryPolicy.defaults().withMaxRetryDuration(Duration.standardSeconds(40)),
+            RetryPolicy.forSinks().withMaxRetryDuration(Duration.standardSeconds(40)),
             RemoteWriteProtocol.V1);
     List<TimeSeries> sent = new ArrayList<>();
     for (int i = 0; i < 50; i++) {

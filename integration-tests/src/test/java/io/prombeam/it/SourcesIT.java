@@ -150,7 +150,7 @@ public class SourcesIT {
     io.prombeam.source.PrometheusApiClient c =
         new io.prombeam.source.PrometheusApiClient(
             io.prombeam.http.HttpEndpoint.create().withUrl(PROMETHEUS.baseUrl()),
-            io.prombeam.http.RetryPolicy.defaults());
+            io.prombeam.http.RetryPolicy.forSinks());
     List<TimeSeries> got =
         c.remoteRead(
             io.prombeam.source.SelectorParser.parse("prombeam_src_value{run=\"" + RUN + "\"}"),
