@@ -11,8 +11,9 @@ public final class RetryClassifier {
     return status >= 200 && status < 300;
   }
 
+  /** 5xx, 429 Too Many Requests and 408 Request Timeout: a later try may succeed. */
   public static boolean isRetryable(int status) {
-    return status >= 500 || status == 429;
+    return status >= 500 || status == 429 || status == 408;
   }
 
   /** Statuses whose Retry-After header is honoured. */

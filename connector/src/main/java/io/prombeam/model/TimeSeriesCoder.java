@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.CoderProvider;
@@ -216,7 +217,12 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     return Labels.ofSorted(names, values);
   }
 
-  static void encodeString(String s, OutputStream out) throws IOException {
+  /**
+   * Encodes any Java string losslessly, malformed UTF-16 included (a label value may hold a lone
+   * surrogate, and so may a message naming it).
+   */
+  @Internal
+  public static void encodeString(String s, OutputStream out) throws IOException {
     if (SeriesValidator.isWellFormedUtf16(s)) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       VarInt.encode(((long) b.length) << 1, out);
@@ -233,7 +239,9 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     }
   }
 
-  static String decodeString(InputStream in) throws IOException {
+  /** Decodes what {@link #encodeString} wrote. */
+  @Internal
+  public static String decodeString(InputStream in) throws IOException {
     long header = readFlaggedHeader(in, "string length");
     long len = header >>> 1;
     if ((header & 1) == 0) {

@@ -1,17 +1,17 @@
 package io.prombeam.pushgateway;
 
 import io.prombeam.http.HttpEndpoint;
-import io.prombeam.http.RetryClassifier;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.http.SendOutcome;
-import io.prombeam.model.FailurePolicy;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.StaleMarker;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.FailureEmitter;
+import io.prombeam.sink.FailurePolicy;
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.WriteFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
   private final HttpEndpoint endpoint;
   private final RetryPolicy retryPolicy;
   private final PushMethod method;
-  private final FailurePolicy failurePolicy;
+  private final FailureEmitter emitter;
   private final TupleTag<PushSummary> successTag;
   private final TupleTag<WriteFailure> failureTag;
   private final String transformName;
@@ -63,7 +63,7 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
     this.endpoint = endpoint;
     this.retryPolicy = retryPolicy;
     this.method = method;
-    this.failurePolicy = failurePolicy;
+    this.emitter = new FailureEmitter(failurePolicy, transformName);
     this.successTag = successTag;
     this.failureTag = failureTag;
     this.transformName = transformName;
@@ -177,23 +177,13 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
         endpoint.redactedUrl(),
         path,
         outcome);
-    FailureReason reason =
-        outcome.status() != 0 && !RetryClassifier.isRetryable(outcome.status())
-            ? FailureReason.REJECTED
-            : FailureReason.RETRIES_EXHAUSTED;
     for (TimeSeries ts : sent) {
-      fail(
-          new WriteFailure(
-              ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
-          out);
+      fail(FailureEmitter.notDelivered(ts, outcome), out);
     }
   }
 
   private void fail(WriteFailure f, MultiOutputReceiver out) {
     samplesFailed.inc(f.series().sampleCount());
-    if (failurePolicy == FailurePolicy.FAIL_PIPELINE) {
-      throw new IllegalStateException(transformName + ": not delivered: " + f);
-    }
-    out.get(failureTag).output(f);
+    emitter.emit(f, out.get(failureTag)::output);
   }
 }

@@ -1,7 +1,7 @@
 package io.prombeam.pushgateway;
 
-import io.prombeam.model.WriteFailure;
 import io.prombeam.sink.SinkResult;
+import io.prombeam.sink.WriteFailure;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;

@@ -2,12 +2,12 @@ package io.prombeam.remotewrite;
 
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.RetryPolicy;
-import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.Labels;
 import io.prombeam.model.SeriesValidator;
 import io.prombeam.model.SeriesViolation;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.FailurePolicy;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,13 +1,13 @@
 package io.prombeam.remotewrite;
 
 import io.prombeam.http.HttpEndpoint;
-import io.prombeam.http.RetryClassifier;
 import io.prombeam.http.SendOutcome;
-import io.prombeam.model.FailurePolicy;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
 import io.prombeam.sink.DeferredMetrics;
+import io.prombeam.sink.FailureEmitter;
+import io.prombeam.sink.FailurePolicy;
+import io.prombeam.sink.SeriesNotDeliveredException;
+import io.prombeam.sink.WriteFailure;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,14 +23,14 @@ final class DeliveryReport {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
 
   private final HttpEndpoint endpoint;
-  private final FailurePolicy failurePolicy;
+  private final FailureEmitter emitter;
   private final String transformName;
   private final DeferredMetrics metrics = new DeferredMetrics(SinkMetrics.NAMESPACE);
   private final ProgressLog progress;
 
   DeliveryReport(HttpEndpoint endpoint, FailurePolicy failurePolicy, String transformName) {
     this.endpoint = endpoint;
-    this.failurePolicy = failurePolicy;
+    this.emitter = new FailureEmitter(failurePolicy, transformName);
     this.transformName = transformName;
     this.progress = new ProgressLog(LOG, endpoint.redactedUrl());
   }
@@ -79,10 +79,6 @@ final class DeliveryReport {
       return true;
     }
     metrics.inc(SinkMetrics.REQUESTS_FAILED);
-    FailureReason reason =
-        outcome.status() != 0 && !RetryClassifier.isRetryable(outcome.status())
-            ? FailureReason.REJECTED
-            : FailureReason.RETRIES_EXHAUSTED;
     LOG.error(
         "{}: request of {} series / {} samples to {} not delivered: {}",
         transformName,
@@ -91,10 +87,7 @@ final class DeliveryReport {
         endpoint.redactedUrl(),
         outcome);
     for (TimeSeries ts : request) {
-      failed(
-          new WriteFailure(
-              ts, reason, null, outcome.status(), outcome.message(), outcome.attempts()),
-          failures);
+      failed(FailureEmitter.notDelivered(ts, outcome), failures);
     }
     return false;
   }
@@ -102,10 +95,11 @@ final class DeliveryReport {
   /** Reports one series not delivered; throws instead under {@link FailurePolicy#FAIL_PIPELINE}. */
   void failed(WriteFailure failure, Consumer<WriteFailure> failures) {
     metrics.inc(SinkMetrics.SAMPLES_FAILED, failure.series().sampleCount());
-    if (failurePolicy == FailurePolicy.FAIL_PIPELINE) {
-      metrics.flush();
-      throw new IllegalStateException(transformName + ": not delivered: " + failure);
+    try {
+      emitter.emit(failure, failures);
+    } catch (SeriesNotDeliveredException e) {
+      metrics.flush(); // the counts up to the failure stay visible
+      throw e;
     }
-    failures.accept(failure);
   }
 }

@@ -4,7 +4,7 @@ import io.prombeam.model.Labels;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.SeriesViolation;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.SeriesViolation;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.prombeam.remotewrite;
 
 import io.prombeam.model.Labels;
 import io.prombeam.model.LabelsCoder;
+import io.prombeam.sink.SeriesNotDeliveredException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,14 +29,15 @@ final class SeriesRuns {
   /**
    * Adds {@code other}'s samples to this, series by series.
    *
-   * @throws IllegalStateException naming the series when one grows past {@code maxSamplesPerSeries}
+   * @throws SeriesNotDeliveredException naming the series when one grows past {@code
+   *     maxSamplesPerSeries}
    */
   void addAll(SeriesRuns other, int maxSamplesPerSeries, String transformName) {
     for (Map.Entry<Labels, SampleRun> e : other.runs.entrySet()) {
       SampleRun mine = runs.get(e.getKey());
       long size = e.getValue().size + (mine == null ? 0L : mine.size);
       if (size > maxSamplesPerSeries) {
-        throw new IllegalStateException(
+        throw new SeriesNotDeliveredException(
             String.format(
                 "%s: series %s has more than %,d samples (withMaxSamplesPerSeries), the most the"
                     + " sink merges on one worker to send a bounded series in timestamp order;"

@@ -2,10 +2,10 @@ package io.prombeam.remotewrite;
 
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.RetryPolicy;
-import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.Labels;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.FailurePolicy;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

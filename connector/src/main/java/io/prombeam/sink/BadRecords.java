@@ -1,7 +1,6 @@
 package io.prombeam.sink;
 
 import io.prombeam.model.TimeSeriesCoder;
-import io.prombeam.model.WriteFailure;
 import java.io.IOException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;

@@ -1,6 +1,5 @@
 package io.prombeam.sink;
 
-import io.prombeam.model.WriteFailure;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;

@@ -1,10 +1,8 @@
 package io.prombeam.sink;
 
-import io.prombeam.model.FailurePolicy;
 import io.prombeam.model.SeriesValidator;
 import io.prombeam.model.SeriesViolation;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
 import java.util.Optional;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -71,9 +69,7 @@ public final class ValidateSeriesFn<OutT> extends DoFn<TimeSeries, OutT> {
     invalidSeries.inc();
     invalidSamples.inc(ts.sampleCount());
     samplesFailed.inc(ts.sampleCount());
-    if (policy == FailurePolicy.FAIL_PIPELINE) {
-      throw new IllegalArgumentException(transformName + ": invalid series: " + v.get().message());
-    }
-    out.get(failureTag).output(WriteFailure.invalid(ts, v.get()));
+    new FailureEmitter(policy, transformName)
+        .emit(WriteFailure.invalid(ts, v.get()), out.get(failureTag)::output);
   }
 }

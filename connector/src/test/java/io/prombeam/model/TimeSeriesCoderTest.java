@@ -4,6 +4,9 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
 
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.WriteFailure;
+import io.prombeam.sink.WriteFailureCoder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import org.apache.beam.sdk.Pipeline;

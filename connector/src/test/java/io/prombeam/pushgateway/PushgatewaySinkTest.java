@@ -7,7 +7,7 @@ import io.prombeam.PrometheusIO;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;

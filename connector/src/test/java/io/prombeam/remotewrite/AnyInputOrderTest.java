@@ -7,7 +7,8 @@ import static org.junit.Assert.fail;
 import io.prombeam.PrometheusIO;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.SeriesNotDeliveredException;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -251,9 +252,10 @@ public class AnyInputOrderTest {
       fail("a series of 1,500 samples passed a bound of 1,000");
     } catch (RuntimeException e) {
       Throwable cause = e;
-      while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
+      while (cause.getCause() != null && !(cause instanceof SeriesNotDeliveredException)) {
         cause = cause.getCause();
       }
+      assertTrue(cause.toString(), cause instanceof SeriesNotDeliveredException);
       String message = cause.getMessage();
       assertTrue(message, message.contains("m{s=\"7\"}"));
       assertTrue(message, message.contains("1,000 samples (withMaxSamplesPerSeries)"));

@@ -9,11 +9,12 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.model.FailurePolicy;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.FailurePolicy;
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.SeriesNotDeliveredException;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -277,6 +278,30 @@ public class RemoteWriteSinkTest {
         .apply(sink().withFailurePolicy(FailurePolicy.FAIL_PIPELINE));
     Exception e = assertThrows(Exception.class, () -> pipeline.run().waitUntilFinish());
     assertThat(stackText(e), containsString("duplicate sample for timestamp"));
+    SeriesNotDeliveredException cause = notDelivered(e);
+    assertEquals(FailureReason.REJECTED, cause.failure().reason());
+    assertEquals(400, cause.failure().httpStatus());
+  }
+
+  @Test
+  public void failPipelinePolicyFailsAnInvalidSeriesWithTheSameExceptionNamingTheRule() {
+    pipeline
+        .apply(Create.of(TimeSeries.builder("m").label("0bad", "x").sample(1, 1).build()))
+        .apply(sink().withFailurePolicy(FailurePolicy.FAIL_PIPELINE));
+    Exception e = assertThrows(Exception.class, () -> pipeline.run().waitUntilFinish());
+    SeriesNotDeliveredException cause = notDelivered(e);
+    assertEquals(FailureReason.INVALID_SERIES, cause.failure().reason());
+    assertThat(cause.getMessage(), containsString("0bad"));
+    assertEquals("nothing was sent", 0, server.getRequestCount());
+  }
+
+  private static SeriesNotDeliveredException notDelivered(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SeriesNotDeliveredException) {
+        return (SeriesNotDeliveredException) t;
+      }
+    }
+    throw new AssertionError("no SeriesNotDeliveredException in the causes of " + e, e);
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.junit.Assert.assertFalse;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

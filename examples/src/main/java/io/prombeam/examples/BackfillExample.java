@@ -2,8 +2,8 @@ package io.prombeam.examples;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
 import io.prombeam.remotewrite.RemoteWriteResult;
+import io.prombeam.sink.WriteFailure;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;

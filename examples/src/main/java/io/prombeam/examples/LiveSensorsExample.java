@@ -4,7 +4,7 @@ import io.prombeam.PrometheusIO;
 import io.prombeam.metrics.PrombeamCounters;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;

@@ -3,7 +3,7 @@ package io.prombeam.examples;
 import io.prombeam.PrometheusIO;
 import io.prombeam.aggregate.PrometheusAggregate;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;

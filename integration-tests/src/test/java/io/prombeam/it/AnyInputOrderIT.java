@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 import io.prombeam.PrometheusIO;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -5,11 +5,11 @@ import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.metrics.PrombeamCounters;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.Labels;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -8,11 +8,11 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
 import io.prombeam.pushgateway.PushMethod;
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.WriteFailure;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 import io.prombeam.PrometheusIO;
 import io.prombeam.metrics.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.WriteFailure;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -6,10 +6,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
 import io.prombeam.remotewrite.RemoteWriteResult;
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.WriteFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -7,10 +7,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.model.FailureReason;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.model.WriteFailure;
+import io.prombeam.sink.FailureReason;
+import io.prombeam.sink.WriteFailure;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

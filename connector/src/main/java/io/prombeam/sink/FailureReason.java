@@ -1,4 +1,4 @@
-package io.prombeam.model;
+package io.prombeam.sink;
 
 /** Why a series was not delivered. */
 public enum FailureReason {

@@ -1,4 +1,4 @@
-package io.prombeam.model;
+package io.prombeam.sink;
 
 /** What a sink does with series it cannot deliver. */
 public enum FailurePolicy {

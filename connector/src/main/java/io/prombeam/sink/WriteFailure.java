@@ -1,5 +1,6 @@
-package io.prombeam.model;
+package io.prombeam.sink;
 
+import io.prombeam.model.*;
 import java.io.Serializable;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.DefaultCoder;

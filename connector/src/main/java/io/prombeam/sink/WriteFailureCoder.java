@@ -1,5 +1,6 @@
-package io.prombeam.model;
+package io.prombeam.sink;
 
+import io.prombeam.model.*;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
