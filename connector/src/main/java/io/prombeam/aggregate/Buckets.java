@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 
 /** Histogram bucket bounds: helpers, checks and the {@code le} label's text. */
-public final class Buckets {
+final class Buckets {
   private Buckets() {}
 
   /** {@code count} bounds {@code start, start+width, ...}. */

@@ -26,7 +26,7 @@ import okhttp3.tls.HeldCertificate;
  * worker shares connection pools instead of opening its own. TLS material is read with OkHttp's own
  * PEM support (okhttp-tls).
  */
-public final class HttpClients {
+final class HttpClients {
   private static final OkHttpClient ROOT =
       new OkHttpClient.Builder()
           .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))

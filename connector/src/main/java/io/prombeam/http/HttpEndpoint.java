@@ -51,7 +51,7 @@ public abstract class HttpEndpoint implements Serializable {
   /** Adds credentials to each request (OAuth2, request signing), besides any basic or bearer. */
   public abstract @Nullable RequestAuthenticator authenticator();
 
-  public abstract Builder toBuilder();
+  abstract Builder toBuilder();
 
   public static HttpEndpoint create() {
     return new AutoValue_HttpEndpoint.Builder()
@@ -228,27 +228,27 @@ public abstract class HttpEndpoint implements Serializable {
   }
 
   @AutoValue.Builder
-  public abstract static class Builder {
-    public abstract Builder setUrl(@Nullable String url);
+  abstract static class Builder {
+    abstract Builder setUrl(@Nullable String url);
 
-    public abstract Builder setBasicAuthUser(@Nullable String user);
+    abstract Builder setBasicAuthUser(@Nullable String user);
 
-    public abstract Builder setBasicAuthPassword(@Nullable Secret password);
+    abstract Builder setBasicAuthPassword(@Nullable Secret password);
 
-    public abstract Builder setBearerToken(@Nullable Secret token);
+    abstract Builder setBearerToken(@Nullable Secret token);
 
-    public abstract Builder setHeaders(Map<String, Secret> headers);
+    abstract Builder setHeaders(Map<String, Secret> headers);
 
-    public abstract Builder setTlsCaFile(@Nullable String path);
+    abstract Builder setTlsCaFile(@Nullable String path);
 
-    public abstract Builder setTlsClientCertFile(@Nullable String path);
+    abstract Builder setTlsClientCertFile(@Nullable String path);
 
-    public abstract Builder setTlsClientKeyFile(@Nullable String path);
+    abstract Builder setTlsClientKeyFile(@Nullable String path);
 
-    public abstract Builder setTimeout(Duration timeout);
+    abstract Builder setTimeout(Duration timeout);
 
-    public abstract Builder setAuthenticator(@Nullable RequestAuthenticator authenticator);
+    abstract Builder setAuthenticator(@Nullable RequestAuthenticator authenticator);
 
-    public abstract HttpEndpoint build();
+    abstract HttpEndpoint build();
   }
 }

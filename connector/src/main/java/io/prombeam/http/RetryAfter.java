@@ -7,7 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.OptionalLong;
 
 /** Parses {@code Retry-After} (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. */
-public final class RetryAfter {
+final class RetryAfter {
   private RetryAfter() {}
 
   /** The delay in milliseconds from {@code nowMillis}, or empty when absent or unparseable. */

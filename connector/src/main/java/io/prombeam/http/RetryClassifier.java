@@ -1,9 +1,12 @@
 package io.prombeam.http;
 
+import org.apache.beam.sdk.annotations.Internal;
+
 /**
  * Which HTTP outcomes are worth another try. Remote-write 1.0: senders must retry 5xx and may retry
  * 429; any other 4xx means the data itself is refused and retrying cannot help.
  */
+@Internal
 public final class RetryClassifier {
   private RetryClassifier() {}
 

@@ -28,7 +28,7 @@ public abstract class RetryPolicy implements Serializable {
 
   public abstract Duration maxRetryDuration();
 
-  public abstract Builder toBuilder();
+  abstract Builder toBuilder();
 
   /**
    * Sinks ({@code remoteWrite}, {@code pushgateway}): 30 ms to 5 s backoff as Prometheus' {@code
@@ -133,15 +133,15 @@ public abstract class RetryPolicy implements Serializable {
   }
 
   @AutoValue.Builder
-  public abstract static class Builder {
-    public abstract Builder setMinBackoff(Duration d);
+  abstract static class Builder {
+    abstract Builder setMinBackoff(Duration d);
 
-    public abstract Builder setMaxBackoff(Duration d);
+    abstract Builder setMaxBackoff(Duration d);
 
-    public abstract Builder setMaxRetries(int n);
+    abstract Builder setMaxRetries(int n);
 
-    public abstract Builder setMaxRetryDuration(Duration d);
+    abstract Builder setMaxRetryDuration(Duration d);
 
-    public abstract RetryPolicy build();
+    abstract RetryPolicy build();
   }
 }

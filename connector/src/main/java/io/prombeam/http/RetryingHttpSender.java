@@ -8,6 +8,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.util.BackOff;
 import org.apache.beam.sdk.util.Sleeper;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code Retry-After} on 429/503 asks. Never retries other 4xx. Blocking: a sink calling it from
  * its DoFn thereby passes backpressure upstream while a receiver is down.
  */
+@Internal
 public final class RetryingHttpSender {
   private static final Logger LOG = LoggerFactory.getLogger(RetryingHttpSender.class);
 

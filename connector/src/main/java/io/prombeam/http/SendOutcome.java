@@ -1,9 +1,12 @@
 package io.prombeam.http;
 
+import org.apache.beam.sdk.annotations.Internal;
+
 /**
  * What became of one logical request after all its tries: final HTTP status (0 when no response was
  * had), the receiver's response text (truncated) or the last exception, and counts.
  */
+@Internal
 public final class SendOutcome {
   /** Longest response text kept, in characters. */
   public static final int MAX_RESPONSE_TEXT = 1024;

@@ -3,8 +3,10 @@ package io.prombeam.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import org.apache.beam.sdk.annotations.Internal;
 
 /** prombeam's version, read from the resource Maven filters at build time. */
+@Internal
 public final class Version {
   private static final String VERSION = load();
 

@@ -34,7 +34,7 @@ import org.apache.beam.sdk.metrics.StringSetResult;
  * {@code _}, a leading digit gets a {@code _}); two Beam metrics that map to the same Prometheus
  * name are a collision: the first in sorted order is kept, the other reported, never merged.
  */
-public final class BeamMetricsMapping implements Serializable {
+final class BeamMetricsMapping implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final int DEFAULT_MAX_STRINGSET_VALUES = 100;

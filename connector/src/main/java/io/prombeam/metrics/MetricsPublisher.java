@@ -20,7 +20,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Sends mapped Beam metrics to the configured targets: a remote-write receiver and/or a Pushgateway
  * group (replaced with PUT on every publish, so it always shows the latest values).
  */
-public final class MetricsPublisher {
+final class MetricsPublisher {
   private final @Nullable RemoteWriteClient remoteWrite;
   private final @Nullable PushgatewayClient pushgateway;
   private final String job;
@@ -50,7 +50,7 @@ public final class MetricsPublisher {
   public void publish(List<TimeSeries> series) throws IOException, InterruptedException {
     List<String> errors = new ArrayList<>();
     if (remoteWrite != null && !series.isEmpty()) {
-      for (List<TimeSeries> request : RequestBuilder.plan(series, 2000).requests) {
+      for (List<TimeSeries> request : RequestBuilder.requests(series, 2000)) {
         SendOutcome o = remoteWrite.write(request, (s, r, d) -> {}).outcome;
         if (!o.success()) {
           errors.add("remote write to " + remoteWrite.endpoint().redactedUrl() + ": " + o);

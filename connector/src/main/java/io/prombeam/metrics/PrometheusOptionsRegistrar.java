@@ -1,6 +1,7 @@
 package io.prombeam.metrics;
 
 import java.util.List;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsRegistrar;
 
@@ -9,6 +10,7 @@ import org.apache.beam.sdk.options.PipelineOptionsRegistrar;
  * --prometheusPushgatewayUrl=...} and friends parse without an explicit {@code
  * PipelineOptionsFactory.register}.
  */
+@Internal
 public final class PrometheusOptionsRegistrar implements PipelineOptionsRegistrar {
   @Override
   public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {

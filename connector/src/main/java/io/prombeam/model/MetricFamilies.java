@@ -1,6 +1,9 @@
 package io.prombeam.model;
 
+import org.apache.beam.sdk.annotations.Internal;
+
 /** Maps a series to the name of its metric family, as metadata and the text format use it. */
+@Internal
 public final class MetricFamilies {
   private static final String[] HISTOGRAM_SUFFIXES = {"_bucket", "_sum", "_count", "_created"};
   private static final String[] SUMMARY_SUFFIXES = {"_sum", "_count", "_created"};

@@ -2,12 +2,14 @@ package io.prombeam.model;
 
 import java.io.Serializable;
 import java.util.Optional;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Checks a series against Prometheus' data-model rules before it may reach the wire. Returns the
  * first broken rule with a message naming the series and label; the sinks route such series to
  * their failure output.
  */
+@Internal
 public final class SeriesValidator implements Serializable {
   private static final long serialVersionUID = 1L;
 

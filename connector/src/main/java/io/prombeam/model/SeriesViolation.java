@@ -1,8 +1,10 @@
 package io.prombeam.model;
 
 import java.io.Serializable;
+import org.apache.beam.sdk.annotations.Internal;
 
 /** A broken {@link SeriesRule}, with a message that names the series and the offending label. */
+@Internal
 public final class SeriesViolation implements Serializable {
   private static final long serialVersionUID = 1L;
 

@@ -12,7 +12,7 @@ import okhttp3.HttpUrl;
  * {@code <label>@base64/<url-safe base64>} (an empty value as {@code =}), as the Pushgateway
  * requires; others are percent-escaped by OkHttp.
  */
-public final class GroupingKey {
+final class GroupingKey {
   private GroupingKey() {}
 
   /** The group's URL under the Pushgateway's base URL. */

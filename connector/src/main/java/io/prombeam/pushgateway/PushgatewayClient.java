@@ -8,12 +8,14 @@ import java.util.Map;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Pushes text-format bodies to, and deletes groups from, a Pushgateway, with the shared retry
  * policy (5xx and connection errors retried; a 400, e.g. a type conflict, is final). Plain Java:
  * the sink's DoFn and the metrics exporter both use it.
  */
+@Internal
 public final class PushgatewayClient {
   private static final MediaType TEXT = MediaType.get(TextFormat.CONTENT_TYPE);
 

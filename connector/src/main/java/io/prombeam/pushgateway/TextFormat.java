@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Writes the Prometheus text exposition format 0.0.4: families grouped, one {@code # HELP} and
  * {@code # TYPE} per family, label values and help escaped, no timestamps (the Pushgateway refuses
  * them). Each series contributes its latest sample.
  */
+@Internal
 public final class TextFormat {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

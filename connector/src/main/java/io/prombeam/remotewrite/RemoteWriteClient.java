@@ -8,11 +8,13 @@ import io.prombeam.model.TimeSeries;
 import java.util.List;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Sends one remote-write request (encode, snappy, POST with the protocol's headers, retries). Plain
  * Java, no Beam: the sink's shard writer and the driver-side metrics exporter both use it.
  */
+@Internal
 public final class RemoteWriteClient {
   private final HttpEndpoint endpoint;
   private final RemoteWriteProtocol protocol;

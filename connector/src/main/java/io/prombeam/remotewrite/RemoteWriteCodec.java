@@ -14,12 +14,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.annotations.Internal;
 import org.xerial.snappy.Snappy;
 
 /**
  * The one codec of remote write and remote read, shared by the sinks and the sources: snappy
  * <em>block</em> format (what the spec requires; not the framed/stream format) around protobuf.
  */
+@Internal
 public final class RemoteWriteCodec {
   /** Largest decompressed body accepted, as Prometheus' own receiver limits it (32 MiB). */
   public static final int MAX_DECOMPRESSED_BYTES = 32 << 20;

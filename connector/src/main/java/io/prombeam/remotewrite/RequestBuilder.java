@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Turns a shard's buffered series into remote-write requests that follow the spec:
@@ -26,10 +27,11 @@ import java.util.Map;
  *       consecutive requests in timestamp order, which the shard sends one after another.
  * </ul>
  */
+@Internal
 public final class RequestBuilder {
 
   /** The requests to send, in order, and what could not be sent. */
-  public static final class Plan {
+  static final class Plan {
     public final List<List<TimeSeries>> requests = new ArrayList<>();
     public final List<WriteFailure> conflicts = new ArrayList<>();
     public long duplicateSamplesDropped;
@@ -38,8 +40,13 @@ public final class RequestBuilder {
 
   private RequestBuilder() {}
 
-  public static Plan plan(Iterable<TimeSeries> buffered, int maxSamplesPerSend) {
-    return plan(buffered, maxSamplesPerSend, null);
+  /**
+   * {@code series} as requests of at most {@code maxSamplesPerSend} samples, one entry per series
+   * per request, samples merged, sorted and deduplicated.
+   */
+  public static List<List<TimeSeries>> requests(
+      Iterable<TimeSeries> series, int maxSamplesPerSend) {
+    return plan(series, maxSamplesPerSend, null).requests;
   }
 
   /** As {@link #plan(Iterable, int)}, holding back samples the guard has seen newer ones of. */

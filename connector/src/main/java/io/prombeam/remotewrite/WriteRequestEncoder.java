@@ -9,7 +9,7 @@ import java.util.List;
  * version: 1.0 today; 2.0's symbol-table request will be a second implementation behind the same
  * interface, chosen by {@link RemoteWriteProtocol}.
  */
-public interface WriteRequestEncoder extends Serializable {
+interface WriteRequestEncoder extends Serializable {
 
   /**
    * Appends the encoded request to {@code out}, series in the given order. Callers pass one entry

@@ -2,6 +2,7 @@ package io.prombeam.sink;
 
 import io.prombeam.model.TimeSeriesCoder;
 import java.io.IOException;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -9,6 +10,7 @@ import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
 import org.apache.beam.sdk.values.PCollection;
 
 /** Turns {@link WriteFailure}s into Beam's dead-letter {@link BadRecord}s. */
+@Internal
 public final class BadRecords {
   private BadRecords() {}
 

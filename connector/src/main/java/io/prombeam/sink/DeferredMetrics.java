@@ -2,6 +2,7 @@ package io.prombeam.sink;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -13,6 +14,7 @@ import org.apache.beam.sdk.metrics.Metrics;
  * runner has one around {@code @FinishBundle}, and fewer metric calls are cheaper too. Not
  * thread-safe: one instance per DoFn instance.
  */
+@Internal
 public final class DeferredMetrics {
   private final String namespace;
   private final Map<String, long[]> counters = new LinkedHashMap<>();

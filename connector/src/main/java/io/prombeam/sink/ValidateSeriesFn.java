@@ -4,6 +4,7 @@ import io.prombeam.model.SeriesValidator;
 import io.prombeam.model.SeriesViolation;
 import io.prombeam.model.TimeSeries;
 import java.util.Optional;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -16,6 +17,7 @@ import org.apache.beam.sdk.values.TupleTag;
  * steps, a copy) and invalid ones ({@link WriteFailure}s naming the broken rule), or throws on the
  * first invalid one under {@link FailurePolicy#FAIL_PIPELINE}.
  */
+@Internal
 public final class ValidateSeriesFn<OutT> extends DoFn<TimeSeries, OutT> {
   private final SeriesValidator validator;
   private final FailurePolicy policy;

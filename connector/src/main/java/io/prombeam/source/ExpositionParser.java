@@ -15,7 +15,7 @@ import java.util.Map;
  * their family's type, help and unit. Exemplars are skipped. Exposed timestamps are kept
  * (milliseconds in 0.0.4, seconds in OpenMetrics); samples without one get {@code defaultTs}.
  */
-public final class ExpositionParser {
+final class ExpositionParser {
   private static final String[] SUFFIXES = {
     "_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"
   };

@@ -21,12 +21,14 @@ import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Reads from Prometheus' HTTP API: query_range and instant queries (JSON) and remote read (snappy
  * protobuf, through the same codec as the sinks). 5xx and timeouts are retried by the shared
  * sender; a refused query (400, 422) throws with the server's message.
  */
+@Internal
 public final class PrometheusApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final MediaType PROTOBUF = MediaType.get("application/x-protobuf");

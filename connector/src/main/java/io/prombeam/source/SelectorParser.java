@@ -3,12 +3,14 @@ package io.prombeam.source;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.annotations.Internal;
 
 /**
  * Parses a PromQL series selector — {@code metric}, {@code metric{a="b"}}, {@code {__name__=~"x.*",
  * job!="y"}} — into remote-read label matchers. Operators {@code = != =~ !~}; values in double or
  * single quotes with backslash escapes.
  */
+@Internal
 public final class SelectorParser {
   private final String s;
   private int i;

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Splits a time range into consecutive, non-overlapping sub-ranges read in parallel. */
-public final class TimeRanges {
+final class TimeRanges {
   private TimeRanges() {}
 
   /** A closed range [startMillis, endMillis]. */

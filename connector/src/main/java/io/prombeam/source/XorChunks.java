@@ -15,7 +15,7 @@ import java.util.zip.CRC32C;
  * (big-endian), ChunkedReadResponse}, whose chunks hold samples in Prometheus' XOR ("Gorilla")
  * encoding — delta-of-delta timestamps and XOR-ed float bits — which this class reads.
  */
-public final class XorChunks {
+final class XorChunks {
   private XorChunks() {}
 
   /**

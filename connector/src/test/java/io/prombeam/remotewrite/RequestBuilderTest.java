@@ -16,7 +16,7 @@ public class RequestBuilderTest {
             TimeSeries.builder("a").sample(30, 3).build(),
             TimeSeries.builder("b").sample(5, 1).build(),
             TimeSeries.builder("a").sample(10, 1).sample(20, 2).build());
-    RequestBuilder.Plan plan = RequestBuilder.plan(in, 100);
+    RequestBuilder.Plan plan = RequestBuilder.plan(in, 100, null);
     assertEquals(1, plan.requests.size());
     List<TimeSeries> req = plan.requests.get(0);
     assertEquals(2, req.size());
@@ -33,7 +33,7 @@ public class RequestBuilderTest {
             TimeSeries.builder("a").sample(10, 1).build(),
             TimeSeries.builder("a").sample(10, 2).build(),
             TimeSeries.builder("a").sample(20, 2).build());
-    RequestBuilder.Plan plan = RequestBuilder.plan(in, 100);
+    RequestBuilder.Plan plan = RequestBuilder.plan(in, 100, null);
     assertEquals(
         TimeSeries.builder("a").sample(10, 1).sample(20, 2).build(), plan.requests.get(0).get(0));
     assertEquals(1, plan.duplicateSamplesDropped);
@@ -49,7 +49,7 @@ public class RequestBuilderTest {
       big.sample(i, i);
     }
     List<TimeSeries> in = List.of(TimeSeries.builder("small").sample(1, 1).build(), big.build());
-    RequestBuilder.Plan plan = RequestBuilder.plan(in, 10);
+    RequestBuilder.Plan plan = RequestBuilder.plan(in, 10, null);
     assertEquals(3, plan.requests.size());
     int total = 0;
     long last = Long.MIN_VALUE;
