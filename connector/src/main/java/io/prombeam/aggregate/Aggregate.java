@@ -112,6 +112,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
         .build();
   }
 
+  /** The metric family's help text. */
   public Aggregate<T> withHelp(String help) {
     return toBuilder().setHelp(help).build();
   }
@@ -140,6 +141,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
     return toBuilder().setMaxSeriesPerWindow(n).build();
   }
 
+  /** What to do with late panes of a window (default: see {@link LatePanePolicy}). */
   public Aggregate<T> withLatePanePolicy(LatePanePolicy p) {
     return toBuilder().setLatePanePolicy(p).build();
   }

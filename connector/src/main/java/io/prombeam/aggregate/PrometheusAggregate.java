@@ -59,10 +59,16 @@ public final class PrometheusAggregate {
     return a.toBuilder().setQuantiles(q).build();
   }
 
+  /**
+   * Histogram bounds {@code start, start + width, ...}, {@code count} of them, as client_java's.
+   */
   public static double[] linearBuckets(double start, double width, int count) {
     return Buckets.linear(start, width, count);
   }
 
+  /**
+   * Histogram bounds {@code start, start * factor, ...}, {@code count} of them, as client_java's.
+   */
   public static double[] exponentialBuckets(double start, double factor, int count) {
     return Buckets.exponential(start, factor, count);
   }

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -23,14 +24,19 @@ import org.joda.time.Duration;
 public abstract class HttpEndpoint implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** One attempt's timeout unless set: 30 s, Prometheus' {@code remote_timeout}. */
   public static final Duration DEFAULT_TIMEOUT = Duration.standardSeconds(30);
 
+  /** The server's URL. */
   public abstract @Nullable String url();
 
+  /** The basic-auth user, if any. */
   public abstract @Nullable String basicAuthUser();
 
+  /** The basic-auth password, if any; never shown. */
   public abstract @Nullable Secret basicAuthPassword();
 
+  /** The bearer token, if any; never shown. */
   public abstract @Nullable Secret bearerToken();
 
   /** Extra headers, e.g. {@code X-Scope-OrgID} for Mimir/Cortex tenants. */
@@ -53,6 +59,7 @@ public abstract class HttpEndpoint implements Serializable {
 
   abstract Builder toBuilder();
 
+  /** An endpoint with no URL yet, no authentication and the default timeout. */
   public static HttpEndpoint create() {
     return new AutoValue_HttpEndpoint.Builder()
         .setHeaders(Collections.emptyMap())
@@ -60,6 +67,7 @@ public abstract class HttpEndpoint implements Serializable {
         .build();
   }
 
+  /** The server's URL; an invalid one is refused without echoing user info or query. */
   public HttpEndpoint withUrl(String url) {
     HttpUrl parsed = HttpUrl.parse(url);
     if (parsed == null) {
@@ -74,6 +82,7 @@ public abstract class HttpEndpoint implements Serializable {
     return toBuilder().setUrl(url).build();
   }
 
+  /** HTTP basic authentication; replaces a bearer token. */
   public HttpEndpoint withBasicAuth(String user, String password) {
     if (user == null || password == null) {
       throw new IllegalArgumentException("basic auth needs a user and a password");
@@ -85,6 +94,7 @@ public abstract class HttpEndpoint implements Serializable {
         .build();
   }
 
+  /** {@code Authorization: Bearer}; replaces basic authentication. */
   public HttpEndpoint withBearerToken(String token) {
     if (token == null || token.isEmpty()) {
       throw new IllegalArgumentException("bearer token must not be empty");
@@ -96,6 +106,7 @@ public abstract class HttpEndpoint implements Serializable {
         .build();
   }
 
+  /** An extra header on every request; its value is never shown. */
   public HttpEndpoint withHeader(String name, String value) {
     if (name == null || name.isEmpty() || value == null) {
       throw new IllegalArgumentException("header needs a name and a value");
@@ -117,14 +128,20 @@ public abstract class HttpEndpoint implements Serializable {
     return toBuilder().setAuthenticator(authenticator).build();
   }
 
+  /** PEM file of the CAs trusted for the server's certificate. */
   public HttpEndpoint withTlsCaFile(String pemPath) {
     return toBuilder().setTlsCaFile(pemPath).build();
   }
 
+  /**
+   * A client certificate for mutual TLS; its PKCS#8 key in {@code keyPemPath} or after the
+   * certificate.
+   */
   public HttpEndpoint withTlsClientCertificate(String certPemPath, @Nullable String keyPemPath) {
     return toBuilder().setTlsClientCertFile(certPemPath).setTlsClientKeyFile(keyPemPath).build();
   }
 
+  /** One attempt's timeout: connect, send and answer. */
   public HttpEndpoint withTimeout(Duration timeout) {
     if (timeout == null || timeout.getMillis() <= 0) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
@@ -133,6 +150,7 @@ public abstract class HttpEndpoint implements Serializable {
   }
 
   /** Checks what {@code expand()} needs; the message names the transform. */
+  @Internal
   public void validate(String transformName) {
     if (url() == null) {
       throw new IllegalArgumentException(transformName + ": withUrl(...) is required");
@@ -143,6 +161,7 @@ public abstract class HttpEndpoint implements Serializable {
    * The URL for display data: user info removed and query values masked (a token passed as {@code
    * ?api_key=...} is a secret too); scheme, host, port, path and parameter names stay.
    */
+  @Internal
   public @Nullable String displayUrl() {
     if (url() == null) {
       return null;
@@ -188,16 +207,19 @@ public abstract class HttpEndpoint implements Serializable {
   }
 
   /** The URL without user info, query or fragment, for logs and messages. */
+  @Internal
   public String redactedUrl() {
     return url() == null ? "(no url)" : HttpUrl.get(url()).redact();
   }
 
   /** A request to {@link #url()} carrying auth and extra headers. */
+  @Internal
   public Request.Builder newRequest() {
     return newRequest(HttpUrl.get(url()));
   }
 
   /** A request to another URL of the same server, carrying auth and extra headers. */
+  @Internal
   public Request.Builder newRequest(HttpUrl target) {
     Request.Builder b = new Request.Builder().url(target).header("User-Agent", Version.userAgent());
     if (basicAuthUser() != null && basicAuthPassword() != null) {
@@ -212,6 +234,7 @@ public abstract class HttpEndpoint implements Serializable {
   }
 
   /** URL, auth kind, header names, TLS files and timeout; never a credential or header value. */
+  @Internal
   public void populateDisplayData(DisplayData.Builder builder) {
     builder.addIfNotNull(DisplayData.item("url", displayUrl()).withLabel("Endpoint URL"));
     builder.add(DisplayData.item("auth", authDescription()).withLabel("Authentication"));

@@ -2,6 +2,7 @@ package io.prombeam.http;
 
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.util.BackOff;
 import org.apache.beam.sdk.util.FluentBackoff;
@@ -20,12 +21,16 @@ public abstract class RetryPolicy implements Serializable {
   /** Unlimited retries (bounded by {@link #maxRetryDuration()} alone). */
   public static final int UNLIMITED = Integer.MAX_VALUE;
 
+  /** The first retry's delay. */
   public abstract Duration minBackoff();
 
+  /** The longest delay between retries. */
   public abstract Duration maxBackoff();
 
+  /** Retries of one request at most. */
   public abstract int maxRetries();
 
+  /** Wall time one request is retried at most. */
   public abstract Duration maxRetryDuration();
 
   abstract Builder toBuilder();
@@ -68,16 +73,19 @@ public abstract class RetryPolicy implements Serializable {
     return forSinks().withMaxRetryDuration(Duration.standardSeconds(30));
   }
 
+  /** The first retry's delay, doubled per retry. */
   public RetryPolicy withMinBackoff(Duration d) {
     checkPositive("minBackoff", d);
     return toBuilder().setMinBackoff(d).build();
   }
 
+  /** The longest delay between retries. */
   public RetryPolicy withMaxBackoff(Duration d) {
     checkPositive("maxBackoff", d);
     return toBuilder().setMaxBackoff(d).build();
   }
 
+  /** Retries of one request at most; 0 for none. */
   public RetryPolicy withMaxRetries(int n) {
     if (n < 0) {
       throw new IllegalArgumentException("maxRetries must be >= 0, got " + n);
@@ -85,6 +93,7 @@ public abstract class RetryPolicy implements Serializable {
     return toBuilder().setMaxRetries(n).build();
   }
 
+  /** Wall time one request is retried at most. */
   public RetryPolicy withMaxRetryDuration(Duration d) {
     if (d == null || d.getMillis() < 0) {
       throw new IllegalArgumentException("maxRetryDuration must be >= 0, got " + d);
@@ -92,6 +101,8 @@ public abstract class RetryPolicy implements Serializable {
     return toBuilder().setMaxRetryDuration(d).build();
   }
 
+  /** Checks the bounds fit together; the message names the transform. */
+  @Internal
   public void validate(String transformName) {
     if (minBackoff().isLongerThan(maxBackoff())) {
       throw new IllegalArgumentException(
@@ -104,6 +115,7 @@ public abstract class RetryPolicy implements Serializable {
   }
 
   /** A fresh backoff sequence for one request. */
+  @Internal
   public BackOff newBackOff() {
     return FluentBackoff.DEFAULT
         .withExponent(2.0)
@@ -115,6 +127,8 @@ public abstract class RetryPolicy implements Serializable {
         .backoff();
   }
 
+  /** Adds the bounds to a transform's display data. */
+  @Internal
   public void populateDisplayData(DisplayData.Builder b) {
     b.add(DisplayData.item("minBackoff", minBackoff()).withLabel("Min backoff"));
     b.add(DisplayData.item("maxBackoff", maxBackoff()).withLabel("Max backoff"));

@@ -16,10 +16,12 @@ public final class Secret implements Serializable {
     this.value = Objects.requireNonNull(value, "secret");
   }
 
+  /** Wraps {@code value}. */
   public static Secret of(String value) {
     return new Secret(value);
   }
 
+  /** The value, for building a request; never log it. */
   public String reveal() {
     return value;
   }

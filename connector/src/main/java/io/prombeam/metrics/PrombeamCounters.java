@@ -7,6 +7,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /** Reads prombeam's own counters (namespace {@code prombeam}) from a pipeline's result. */
 public final class PrombeamCounters {
+  /** The Beam metrics namespace of every prombeam counter. */
   public static final String NAMESPACE = "prombeam";
 
   private PrombeamCounters() {}

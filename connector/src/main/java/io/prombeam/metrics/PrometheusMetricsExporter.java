@@ -150,6 +150,9 @@ public final class PrometheusMetricsExporter implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::exportQuietly, ms, ms, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Starts exporting {@code result}'s metrics every period; close it to export the final values.
+   */
   public static PrometheusMetricsExporter start(PipelineResult result, Config config) {
     return new PrometheusMetricsExporter(result, config);
   }
@@ -183,6 +186,7 @@ public final class PrometheusMetricsExporter implements AutoCloseable {
     return lastCommitted;
   }
 
+  /** Exports done so far. */
   public int exportCount() {
     return exports;
   }

@@ -38,6 +38,7 @@ public final class Labels implements Serializable, Comparable<Labels> {
   /** The label that holds the metric name. */
   public static final String METRIC_NAME = "__name__";
 
+  /** The empty label set. */
   public static final Labels EMPTY = new Labels(new String[0], new String[0]);
 
   /** Marks a label set whose strings UTF-8 cannot carry (compared by identity). */
@@ -90,16 +91,19 @@ public final class Labels implements Serializable, Comparable<Labels> {
     return b.build();
   }
 
+  /** A label set with the entries of {@code labels}, sorted by name. */
   public static Labels fromMap(Map<String, String> labels) {
     Builder b = builder();
     labels.forEach(b::add);
     return b.build();
   }
 
+  /** A builder for a label set; names are sorted when it is built. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder holding these labels, to add to or replace. */
   public Builder toBuilder() {
     Strings s = strings();
     Builder b = new Builder();
@@ -109,18 +113,22 @@ public final class Labels implements Serializable, Comparable<Labels> {
     return b;
   }
 
+  /** The number of labels, {@code __name__} included. */
   public int size() {
     return size;
   }
 
+  /** Whether there are no labels. */
   public boolean isEmpty() {
     return size == 0;
   }
 
+  /** The {@code i}-th label's name, in name order. */
   public String name(int i) {
     return strings().names[i];
   }
 
+  /** The {@code i}-th label's value, in name order. */
   public String value(int i) {
     return strings().values[i];
   }
@@ -414,11 +422,13 @@ public final class Labels implements Serializable, Comparable<Labels> {
       return add(name, value);
     }
 
+    /** Adds every entry of {@code labels}. */
     public Builder addAll(Map<String, String> labels) {
       labels.forEach(this::add);
       return this;
     }
 
+    /** The label set, sorted by name. */
     public Labels build() {
       if (n == 0) {
         return EMPTY;

@@ -13,10 +13,12 @@ public final class LabelsCoder extends AtomicCoder<Labels> {
   private static final long serialVersionUID = 1L;
   private static final LabelsCoder INSTANCE = new LabelsCoder();
 
+  /** The coder. */
   public static LabelsCoder of() {
     return INSTANCE;
   }
 
+  /** Registers this coder for {@link Labels}, found by Beam through {@code @DefaultCoder}. */
   public static CoderProvider getCoderProvider() {
     return CoderProviders.forCoder(TypeDescriptor.of(Labels.class), INSTANCE);
   }

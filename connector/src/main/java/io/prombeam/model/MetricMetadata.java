@@ -20,14 +20,17 @@ public final class MetricMetadata implements Serializable {
     this.unit = unit == null ? "" : unit;
   }
 
+  /** Metadata with a type, help text and unit (empty or null when unknown). */
   public static MetricMetadata of(MetricType type, String help, String unit) {
     return new MetricMetadata(type, help, unit);
   }
 
+  /** Metadata with a type and help text, no unit. */
   public static MetricMetadata of(MetricType type, String help) {
     return new MetricMetadata(type, help, "");
   }
 
+  /** The metric family's type. */
   public MetricType type() {
     return type;
   }

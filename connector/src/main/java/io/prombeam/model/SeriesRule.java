@@ -23,6 +23,7 @@ public enum SeriesRule {
     this.description = description;
   }
 
+  /** What the rule requires, for messages. */
   public String description() {
     return description;
   }

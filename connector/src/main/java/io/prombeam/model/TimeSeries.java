@@ -56,6 +56,7 @@ public final class TimeSeries implements Serializable {
     return new TimeSeries(labels, new long[] {timestampMillis}, new double[] {value}, null);
   }
 
+  /** The series' labels, {@code __name__} included. */
   public Labels labels() {
     return labels;
   }
@@ -65,14 +66,17 @@ public final class TimeSeries implements Serializable {
     return labels.metricName();
   }
 
+  /** The number of samples. */
   public int sampleCount() {
     return timestamps.length;
   }
 
+  /** The {@code i}-th sample's timestamp, in milliseconds since the epoch. */
   public long timestamp(int i) {
     return timestamps[i];
   }
 
+  /** The {@code i}-th sample's value (raw bits kept: a staleness marker stays one). */
   public double value(int i) {
     return values[i];
   }
@@ -82,10 +86,12 @@ public final class TimeSeries implements Serializable {
     return metadata;
   }
 
+  /** This series with other metadata. */
   public TimeSeries withMetadata(MetricMetadata m) {
     return new TimeSeries(labels, timestamps, values, m);
   }
 
+  /** This series' samples under other labels. */
   public TimeSeries withLabels(Labels newLabels) {
     return new TimeSeries(newLabels, timestamps, values, metadata);
   }
@@ -102,6 +108,7 @@ public final class TimeSeries implements Serializable {
         metadata);
   }
 
+  /** A builder holding this series, to add samples or labels to. */
   public Builder toBuilder() {
     Builder b = builder(labels);
     for (int i = 0; i < timestamps.length; i++) {
@@ -194,6 +201,7 @@ public final class TimeSeries implements Serializable {
       return this;
     }
 
+    /** Adds every entry of {@code more} as a label. */
     public Builder labels(Map<String, String> more) {
       editableLabels().addAll(more);
       return this;
@@ -207,6 +215,7 @@ public final class TimeSeries implements Serializable {
       return labels;
     }
 
+    /** Adds a sample. */
     public Builder sample(long timestampMillis, double value) {
       if (n == ts.length) {
         ts = Arrays.copyOf(ts, n * 2);
@@ -218,15 +227,18 @@ public final class TimeSeries implements Serializable {
       return this;
     }
 
+    /** Adds a staleness marker, ending the series at {@code timestampMillis}. */
     public Builder staleMarker(long timestampMillis) {
       return sample(timestampMillis, StaleMarker.VALUE);
     }
 
+    /** Sets the metric family's metadata. */
     public Builder metadata(MetricMetadata m) {
       this.metadata = m;
       return this;
     }
 
+    /** Sets the metric family's type, keeping help and unit. */
     public Builder type(MetricType type) {
       this.metadata =
           metadata == null
@@ -235,12 +247,14 @@ public final class TimeSeries implements Serializable {
       return this;
     }
 
+    /** Sets the metric family's help text, keeping type and unit. */
     public Builder help(String help) {
       MetricMetadata m = metadata == null ? MetricMetadata.of(MetricType.UNKNOWN, "") : metadata;
       this.metadata = MetricMetadata.of(m.type(), help, m.unit());
       return this;
     }
 
+    /** The series; samples stay in the order added. */
     public TimeSeries build() {
       long[] t = Arrays.copyOf(ts, n);
       double[] v = Arrays.copyOf(vs, n);

@@ -34,6 +34,7 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
   private static final TimeSeriesCoder INSTANCE = new TimeSeriesCoder();
   private static final MetricType[] TYPES = MetricType.values();
 
+  /** The coder. */
   public static TimeSeriesCoder of() {
     return INSTANCE;
   }
@@ -196,6 +197,8 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     }
   }
 
+  /** Decodes a label set as this coder writes it, keeping its encoded form for the wire. */
+  @Internal
   public static Labels decodeLabels(InputStream in) throws IOException {
     long header = readFlaggedHeader(in, "label set length");
     long n = header >>> 1;

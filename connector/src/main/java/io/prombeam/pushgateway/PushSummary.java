@@ -2,6 +2,7 @@ package io.prombeam.pushgateway;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.apache.beam.sdk.annotations.Internal;
 
 /** One successful push of a group: where it went and what it carried. */
 public final class PushSummary implements Serializable {
@@ -13,6 +14,8 @@ public final class PushSummary implements Serializable {
   private final int httpStatus;
   private final int attempts;
 
+  /** A push of {@code series} series to {@code groupPath}. */
+  @Internal
   public PushSummary(String groupPath, int series, int bodyBytes, int httpStatus, int attempts) {
     this.groupPath = groupPath;
     this.series = series;
@@ -26,18 +29,22 @@ public final class PushSummary implements Serializable {
     return groupPath;
   }
 
+  /** Series pushed. */
   public int series() {
     return series;
   }
 
+  /** Bytes of the text-format body. */
   public int bodyBytes() {
     return bodyBytes;
   }
 
+  /** The gateway's answer. */
   public int httpStatus() {
     return httpStatus;
   }
 
+  /** Tries it took, retries included. */
   public int attempts() {
     return attempts;
   }

@@ -61,20 +61,27 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
   @Override
   public abstract RetryPolicy retryPolicy();
 
+  /** The {@code job} of every group pushed (required). */
   public abstract @Nullable String job();
 
+  /** Fixed grouping-key labels besides the job. */
   public abstract Map<String, String> groupingKey();
 
+  /** Labels whose values, per series, become part of the grouping key. */
   public abstract List<String> groupingLabels();
 
+  /** PUT (replace the group) or POST (replace the pushed families only). */
   public abstract PushMethod method();
 
+  /** What happens to series that cannot be pushed. */
   public abstract FailurePolicy failurePolicy();
 
+  /** Beam's dead-letter handler for failures, if set. */
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
 
   abstract Builder toBuilder();
 
+  /** A sink with the defaults; prefer {@code PrometheusIO.pushgateway()}. */
   public static Pushgateway create() {
     return new AutoValue_Pushgateway.Builder()
         .setEndpoint(HttpEndpoint.create())
@@ -126,10 +133,14 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
     return toBuilder().setMethod(method).build();
   }
 
+  /** Failure output (default) or failing the pipeline, for series that cannot be pushed. */
   public Pushgateway withFailurePolicy(FailurePolicy policy) {
     return toBuilder().setFailurePolicy(policy).build();
   }
 
+  /**
+   * Also routes every failure, as a {@link BadRecord}, to Beam's dead-letter {@link ErrorHandler}.
+   */
   public Pushgateway withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
     return toBuilder().setBadRecordErrorHandler(handler).build();
   }

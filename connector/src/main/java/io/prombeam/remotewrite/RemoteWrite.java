@@ -54,11 +54,22 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     implements HttpTransport<RemoteWrite> {
   private static final long serialVersionUID = 1L;
 
+  /** Samples per request at most, as Prometheus' {@code max_samples_per_send}. */
   public static final int DEFAULT_MAX_SAMPLES_PER_SEND = 2000;
+
+  /** Longest wait to fill a request, as Prometheus' {@code batch_send_deadline}. */
   public static final Duration DEFAULT_BATCH_SEND_DEADLINE = Duration.standardSeconds(5);
+
+  /** Requests in flight at most per worker (bounded input) or shards (unbounded). */
   public static final int DEFAULT_SHARDS = 4;
+
+  /** Series whose newest sent timestamp is remembered, per sink and JVM. */
   public static final int DEFAULT_OUT_OF_ORDER_GUARD_SERIES = 100_000;
+
+  /** Longest a sample of unbounded input waits for the watermark. */
   public static final Duration DEFAULT_MAX_REORDER_DELAY = Duration.standardSeconds(10);
+
+  /** Samples a shard's reorder buffer holds at most. */
   public static final long DEFAULT_MAX_BUFFERED_SAMPLES_PER_SHARD = 2_500_000;
 
   /** Bounded input: the most samples of one series merged on one worker; 320 MB of samples. */
@@ -70,20 +81,28 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   @Override
   public abstract RetryPolicy retryPolicy();
 
+  /** Samples per request at most; see {@link #withMaxSamplesPerSend}. */
   public abstract int maxSamplesPerSend();
 
+  /** Longest wait to fill a request; see {@link #withBatchSendDeadline}. */
   public abstract Duration batchSendDeadline();
 
+  /** Requests in flight per worker, or shards; see {@link #withShards}. */
   public abstract int shards();
 
+  /** What happens to series not delivered. */
   public abstract FailurePolicy failurePolicy();
 
+  /** The remote-write protocol version sent. */
   public abstract RemoteWriteProtocol protocol();
 
+  /** Longest label value accepted; see {@link #withMaxLabelValueLength}. */
   public abstract int maxLabelValueLength();
 
+  /** How far in the future a sample may be; see {@link #withMaxFutureSkew}. */
   public abstract Duration maxFutureSkew();
 
+  /** Series the out-of-order guard remembers; see {@link #withOutOfOrderGuard}. */
   public abstract int outOfOrderGuardSeries();
 
   /**
@@ -101,10 +120,12 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   /** Bounded input: the most samples of one series; see {@link #withMaxSamplesPerSeries}. */
   public abstract int maxSamplesPerSeries();
 
+  /** Beam's dead-letter handler for failures, if set. */
   public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
 
   abstract Builder toBuilder();
 
+  /** A sink with the defaults; prefer {@code PrometheusIO.remoteWrite()}. */
   public static RemoteWrite create() {
     return new AutoValue_RemoteWrite.Builder()
         .setEndpoint(HttpEndpoint.create())
@@ -157,6 +178,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return toBuilder().setShards(n).build();
   }
 
+  /** Failure output (default) or failing the pipeline, for series not delivered. */
   public RemoteWrite withFailurePolicy(FailurePolicy policy) {
     checkArgument(policy != null, "failurePolicy must not be null");
     return toBuilder().setFailurePolicy(policy).build();

@@ -13,6 +13,7 @@ public enum RemoteWriteProtocol {
     this.versionHeader = versionHeader;
   }
 
+  /** The request's {@code Content-Type}. */
   public String contentType() {
     return contentType;
   }
@@ -22,7 +23,7 @@ public enum RemoteWriteProtocol {
     return versionHeader;
   }
 
-  public WriteRequestEncoder newEncoder() {
+  WriteRequestEncoder newEncoder() {
     switch (this) {
       case V1:
         return new RemoteWriteV1Encoder();

@@ -1,6 +1,7 @@
 package io.prombeam.remotewrite;
 
 import java.io.Serializable;
+import org.apache.beam.sdk.annotations.Internal;
 
 /** One delivered remote-write request: what it carried and what it took. */
 public final class WriteSummary implements Serializable {
@@ -14,6 +15,8 @@ public final class WriteSummary implements Serializable {
   private final int attempts;
   private final long latencyMillis;
 
+  /** One delivered request's figures. */
+  @Internal
   public WriteSummary(
       int shard,
       int series,
@@ -36,22 +39,27 @@ public final class WriteSummary implements Serializable {
     return shard;
   }
 
+  /** Series in the request. */
   public int series() {
     return series;
   }
 
+  /** Samples in the request. */
   public int samples() {
     return samples;
   }
 
+  /** Bytes on the wire (snappy). */
   public int compressedBytes() {
     return compressedBytes;
   }
 
+  /** The receiver's answer. */
   public int httpStatus() {
     return httpStatus;
   }
 
+  /** Tries it took, retries included. */
   public int attempts() {
     return attempts;
   }

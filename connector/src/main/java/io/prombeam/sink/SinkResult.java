@@ -32,10 +32,12 @@ public abstract class SinkResult<SuccessT> implements POutput {
     this.failures = failures;
   }
 
+  /** One summary per successful request or push. */
   public PCollection<SuccessT> getSuccesses() {
     return successes;
   }
 
+  /** One record per series not delivered. */
   public PCollection<WriteFailure> getFailures() {
     return failures;
   }

@@ -3,6 +3,7 @@ package io.prombeam.sink;
 import io.prombeam.model.*;
 import java.io.Serializable;
 import java.util.Objects;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -21,6 +22,8 @@ public final class WriteFailure implements Serializable {
   private final String message;
   private final int attempts;
 
+  /** A series not delivered, why, and the receiver's answer if there was one. */
+  @Internal
   public WriteFailure(
       TimeSeries series,
       FailureReason reason,
@@ -36,14 +39,18 @@ public final class WriteFailure implements Serializable {
     this.attempts = attempts;
   }
 
+  /** A series that breaks a data-model rule and never reached the wire. */
+  @Internal
   public static WriteFailure invalid(TimeSeries series, SeriesViolation v) {
     return new WriteFailure(series, FailureReason.INVALID_SERIES, v.rule(), 0, v.message(), 0);
   }
 
+  /** The series (or the part of it) not delivered. */
   public TimeSeries series() {
     return series;
   }
 
+  /** Why it was not delivered. */
   public FailureReason reason() {
     return reason;
   }

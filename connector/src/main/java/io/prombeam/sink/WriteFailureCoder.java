@@ -18,6 +18,7 @@ public final class WriteFailureCoder extends AtomicCoder<WriteFailure> {
   private static final FailureReason[] REASONS = FailureReason.values();
   private static final SeriesRule[] RULES = SeriesRule.values();
 
+  /** The coder. */
   public static WriteFailureCoder of() {
     return INSTANCE;
   }

@@ -45,20 +45,27 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
   @Override
   public abstract RetryPolicy retryPolicy();
 
+  /** The PromQL expression. */
   public abstract @Nullable String query();
 
+  /** Start of the range query. */
   public abstract @Nullable Instant start();
 
+  /** End of the range query. */
   public abstract @Nullable Instant end();
 
+  /** Resolution of the range query. */
   public abstract @Nullable Duration step();
 
+  /** Time of an instant query, instead of a range. */
   public abstract @Nullable Instant time();
 
+  /** Points per series per request at most; longer ranges are split. */
   public abstract int maxPointsPerRequest();
 
   abstract Builder toBuilder();
 
+  /** A read with the defaults; prefer {@code PrometheusIO.read()}. */
   public static QueryRangeRead create() {
     return new AutoValue_QueryRangeRead.Builder()
         .setEndpoint(HttpEndpoint.create())
@@ -77,6 +84,7 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
     return toBuilder().setRetryPolicy(policy).build();
   }
 
+  /** The PromQL expression (required). */
   public QueryRangeRead withQuery(String promql) {
     return toBuilder().setQuery(promql).build();
   }

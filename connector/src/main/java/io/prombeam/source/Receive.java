@@ -24,17 +24,21 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
   /** The URL to listen on, e.g. {@code http://0.0.0.0:9201/api/v1/write}. */
   public abstract @Nullable String url();
 
+  /** Requests queued at most before senders get 503. */
   public abstract int maxQueuedRequests();
 
+  /** How long a sender waits for its acknowledgement before 503. */
   public abstract Duration ackTimeout();
 
   /** When a sender gets its 2xx; see {@link #withAckMode}. */
   public abstract AckMode ackMode();
 
+  /** When the source ends by itself; never when null. */
   public abstract @Nullable Duration stopAfter();
 
   abstract Builder toBuilder();
 
+  /** A receiver with the defaults; prefer {@code PrometheusIO.receive()}. */
   public static Receive create() {
     return new AutoValue_Receive.Builder()
         .setMaxQueuedRequests(100)

@@ -41,18 +41,24 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
   @Override
   public abstract RetryPolicy retryPolicy();
 
+  /** The series selector read; see {@link #withMatchers}. */
   public abstract @Nullable String selector();
 
+  /** Start of the time range read (inclusive). */
   public abstract @Nullable Instant start();
 
+  /** End of the time range read (inclusive). */
   public abstract @Nullable Instant end();
 
+  /** Longest time span of one request. */
   public abstract Duration span();
 
+  /** Whether responses are asked for as streamed XOR chunks. */
   public abstract boolean streamedChunks();
 
   abstract Builder toBuilder();
 
+  /** A read with the defaults; prefer {@code PrometheusIO.remoteRead()}. */
   public static RemoteRead create() {
     return new AutoValue_RemoteRead.Builder()
         .setEndpoint(HttpEndpoint.create())
@@ -78,6 +84,7 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     return toBuilder().setSelector(selector).build();
   }
 
+  /** The time range to read, both ends inclusive (required). */
   public RemoteRead withRange(Instant start, Instant end) {
     return toBuilder().setStart(start).setEnd(end).build();
   }

@@ -52,8 +52,10 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
   /** Timeout of one scrape, as Prometheus' {@code scrape_timeout}. */
   public static final Duration DEFAULT_TIMEOUT = Duration.standardSeconds(10);
 
+  /** What is scraped. */
   public abstract List<ScrapeTarget> targets();
 
+  /** Time between two scrapes of a target. */
   public abstract Duration interval();
 
   /**
@@ -67,12 +69,15 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
   @Override
   public abstract RetryPolicy retryPolicy();
 
+  /** When the first scrape happens; when the pipeline starts if null. */
   public abstract @Nullable Instant startAt();
 
+  /** When scraping stops and the source ends; never when null. */
   public abstract @Nullable Instant stopAt();
 
   abstract Builder toBuilder();
 
+  /** A scrape with the defaults; prefer {@code PrometheusIO.scrape()}. */
   public static Scrape create() {
     return new AutoValue_Scrape.Builder()
         .setTargets(List.of())
@@ -101,6 +106,7 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     return toBuilder().setTargets(List.copyOf(t)).build();
   }
 
+  /** The targets, each with its own job and instance labels. */
   public Scrape withTargets(List<ScrapeTarget> targets) {
     return toBuilder().setTargets(List.copyOf(targets)).build();
   }

@@ -24,19 +24,23 @@ public final class ScrapeTarget implements Serializable {
     return new ScrapeTarget(url, job, u.host() + ":" + u.port());
   }
 
+  /** A target with an explicit {@code instance} label. */
   public static ScrapeTarget of(String url, String job, String instance) {
     HttpUrl.get(url);
     return new ScrapeTarget(url, job, instance);
   }
 
+  /** The URL scraped. */
   public String url() {
     return url;
   }
 
+  /** The {@code job} label of its series. */
   public String job() {
     return job;
   }
 
+  /** The {@code instance} label of its series. */
   public String instance() {
     return instance;
   }

@@ -92,10 +92,10 @@ public class BeamMetricsExample {
         PrometheusMetricsExporter.config(options.getMetricsJob())
             .withPeriod(Duration.standardSeconds(5));
     if (options.getRemoteWriteUrl() != null) {
-      config.withRemoteWriteUrl(options.getRemoteWriteUrl());
+      config = config.withRemoteWriteUrl(options.getRemoteWriteUrl());
     }
     if (options.getPushgatewayUrl() != null) {
-      config.withPushgatewayUrl(options.getPushgatewayUrl());
+      config = config.withPushgatewayUrl(options.getPushgatewayUrl());
     }
     PipelineResult result = p.run();
     PipelineResult.State state;
