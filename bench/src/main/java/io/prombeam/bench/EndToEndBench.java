@@ -1,7 +1,8 @@
 package io.prombeam.bench;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.WriteSummary;
 import java.io.File;
@@ -179,7 +180,7 @@ public final class EndToEndBench {
         lat.isEmpty()
             ? 0
             : lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1));
-    long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
+    long sent = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT);
     if (sent != series * samplesPerSeries || received != sent) {
       throw new IllegalStateException(
           "lost samples: generated "

@@ -1,7 +1,8 @@
 package io.prombeam.bench;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -124,7 +125,7 @@ public final class PrometheusIngestBench {
                     - jvmCpu0)
                 / 1e9;
         double promCpu = cpuSeconds(prometheus.pid()) - promCpu0;
-        long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
+        long sent = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT);
         double stored = query(base, "sum(count_over_time({bench_run=\"" + run + "\"}[1h]))");
         if (sent != n * perSeries || stored != n * perSeries) {
           throw new IllegalStateException(

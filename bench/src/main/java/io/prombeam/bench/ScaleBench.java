@@ -2,7 +2,8 @@ package io.prombeam.bench;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.aggregate.PrometheusAggregate;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -119,7 +120,7 @@ public final class ScaleBench {
       r.waitUntilFinish();
       double secs = (System.nanoTime() - t0) / 1e9;
       long[] stats = EndToEndBench.stats(url);
-      long sent = PrombeamCounters.get(r, "remote_write_series_sent");
+      long sent = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SERIES_SENT);
       if (stats[1] != expectedSeries) {
         throw new IllegalStateException(
             "received " + stats[1] + " samples, expected " + expectedSeries);

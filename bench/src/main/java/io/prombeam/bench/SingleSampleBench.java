@@ -1,7 +1,8 @@
 package io.prombeam.bench;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWrite;
 import io.prombeam.remotewrite.RemoteWriteResult;
@@ -225,7 +226,7 @@ public final class SingleSampleBench {
     long[] stats = EndToEndBench.stats(url);
     long received = stats[1];
     Map<String, Long> failures = failuresByRule(r);
-    long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
+    long sent = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT);
     System.err.printf(
         Locale.ROOT,
         "run %.1f s; receiver busy from %.1f s to %.1f s after start%n",

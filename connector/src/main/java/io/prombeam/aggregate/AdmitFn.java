@@ -1,10 +1,10 @@
 package io.prombeam.aggregate;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.Labels;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -26,7 +26,7 @@ final class AdmitFn extends DoFn<KV<Integer, KV<Labels, Observation>>, KV<Labels
   private final int[] quotas;
   private final Labels overflowLabels;
   private final @Nullable TupleTag<BadRecord> badTag;
-  private final Counter overflowed = Metrics.counter("prombeam", "aggregate_overflow_elements");
+  private final Counter overflowed = PrombeamCounter.AGGREGATE_OVERFLOW_ELEMENTS.counter();
 
   @StateId("admitted")
   private final StateSpec<MapState<Labels, Boolean>> admittedSpec =

@@ -1,5 +1,6 @@
 package io.prombeam.aggregate;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
@@ -53,7 +54,7 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
 
   @Setup
   public void setup() {
-    metrics = new DeferredMetrics("prombeam");
+    metrics = new DeferredMetrics();
   }
 
   @FinishBundle
@@ -185,11 +186,11 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
     long ts = pane.timestamp;
     if (last != null && ts <= last) {
       if (latePolicy == LatePanePolicy.FOLD_INTO_NEXT) {
-        metrics.inc("aggregate_panes_folded");
+        metrics.inc(PrombeamCounter.AGGREGATE_PANES_FOLDED);
         return List.of();
       }
       ts = last + 1;
-      metrics.inc("aggregate_panes_restamped");
+      metrics.inc(PrombeamCounter.AGGREGATE_PANES_RESTAMPED);
     }
     List<TimeSeries> series = new ArrayList<>();
     if (staleAfter != null && last != null && ts - last > staleAfter.getMillis()) {
@@ -236,7 +237,7 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
   private List<TimeSeries> staleMarkers(Labels key, int width, long ts) {
     double[] staleValues = new double[width];
     Arrays.fill(staleValues, StaleMarker.VALUE);
-    metrics.inc("aggregate_series_staled");
+    metrics.inc(PrombeamCounter.AGGREGATE_SERIES_STALED);
     return renderer.render(key, staleValues, ts);
   }
 

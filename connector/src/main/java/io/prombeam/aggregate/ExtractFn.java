@@ -1,5 +1,6 @@
 package io.prombeam.aggregate;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.Labels;
 import io.prombeam.model.SeriesValidator;
 import io.prombeam.model.SeriesViolation;
@@ -7,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
@@ -28,7 +28,7 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
   private final Map<String, String> constantLabels;
   private final @Nullable TupleTag<BadRecord> badTag;
   private final Coder<T> inputCoder;
-  private final Counter rejected = Metrics.counter("prombeam", "aggregate_elements_rejected");
+  private final Counter rejected = PrombeamCounter.AGGREGATE_ELEMENTS_REJECTED.counter();
 
   ExtractFn(
       String metric,

@@ -1,5 +1,6 @@
 package io.prombeam.pushgateway;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.http.SendOutcome;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import okhttp3.HttpUrl;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
@@ -41,14 +41,14 @@ final class PushGroupFn extends DoFn<KV<List<String>, Iterable<TimeSeries>>, Pus
   private final TupleTag<WriteFailure> failureTag;
   private final String transformName;
 
-  private final Counter pushes = Metrics.counter("prombeam", "pushgateway_pushes");
-  private final Counter pushesFailed = Metrics.counter("prombeam", "pushgateway_pushes_failed");
-  private final Counter seriesPushed = Metrics.counter("prombeam", "pushgateway_series_pushed");
-  private final Counter samplesFailed = Metrics.counter("prombeam", "pushgateway_samples_failed");
+  private final Counter pushes = PrombeamCounter.PUSHGATEWAY_PUSHES.counter();
+  private final Counter pushesFailed = PrombeamCounter.PUSHGATEWAY_PUSHES_FAILED.counter();
+  private final Counter seriesPushed = PrombeamCounter.PUSHGATEWAY_SERIES_PUSHED.counter();
+  private final Counter samplesFailed = PrombeamCounter.PUSHGATEWAY_SAMPLES_FAILED.counter();
   private final Counter samplesSuperseded =
-      Metrics.counter("prombeam", "pushgateway_samples_superseded");
+      PrombeamCounter.PUSHGATEWAY_SAMPLES_SUPERSEDED.counter();
   private final Counter seriesEnded =
-      Metrics.counter("prombeam", "pushgateway_series_ended_by_stale_marker");
+      PrombeamCounter.PUSHGATEWAY_SERIES_ENDED_BY_STALE_MARKER.counter();
 
   private transient PushgatewayClient client;
 

@@ -1,5 +1,6 @@
 package io.prombeam.remotewrite;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.Labels;
@@ -152,7 +153,9 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
     }
     RequestBuilder.Plan dedupe = new RequestBuilder.Plan();
     TimeSeries series = RequestBuilder.mergeAndDedupe(Collections.singletonList(merged), dedupe);
-    report.metrics().inc(SinkMetrics.SAMPLES_DEDUPLICATED, dedupe.duplicateSamplesDropped);
+    report
+        .metrics()
+        .inc(PrombeamCounter.REMOTE_WRITE_SAMPLES_DEDUPLICATED, dedupe.duplicateSamplesDropped);
     for (WriteFailure conflict : dedupe.conflicts) {
       report.failed(conflict, out.get(failureTag)::output);
     }
@@ -175,8 +178,10 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
   }
 
   private void invalid(WriteFailure failure, MultiOutputReceiver out) {
-    report.metrics().inc(SinkMetrics.SERIES_INVALID);
-    report.metrics().inc(SinkMetrics.SAMPLES_INVALID, failure.series().sampleCount());
+    report.metrics().inc(PrombeamCounter.REMOTE_WRITE_SERIES_INVALID);
+    report
+        .metrics()
+        .inc(PrombeamCounter.REMOTE_WRITE_SAMPLES_INVALID, failure.series().sampleCount());
     report.failed(failure, out.get(failureTag)::output);
   }
 

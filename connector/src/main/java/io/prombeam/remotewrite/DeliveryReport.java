@@ -1,5 +1,6 @@
 package io.prombeam.remotewrite;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.SendOutcome;
 import io.prombeam.model.TimeSeries;
@@ -25,7 +26,7 @@ final class DeliveryReport {
   private final HttpEndpoint endpoint;
   private final FailureEmitter emitter;
   private final String transformName;
-  private final DeferredMetrics metrics = new DeferredMetrics(SinkMetrics.NAMESPACE);
+  private final DeferredMetrics metrics = new DeferredMetrics();
   private final ProgressLog progress;
 
   DeliveryReport(HttpEndpoint endpoint, FailurePolicy failurePolicy, String transformName) {
@@ -41,8 +42,8 @@ final class DeliveryReport {
 
   /** Counts retries of one request of {@code samples} samples. */
   void retried(long retries, long samples) {
-    metrics.inc(SinkMetrics.RETRIES, retries);
-    metrics.inc(SinkMetrics.SAMPLES_RETRIED, retries * samples);
+    metrics.inc(PrombeamCounter.REMOTE_WRITE_RETRIES, retries);
+    metrics.inc(PrombeamCounter.REMOTE_WRITE_SAMPLES_RETRIED, retries * samples);
   }
 
   /**
@@ -59,13 +60,13 @@ final class DeliveryReport {
       Consumer<WriteSummary> successes,
       Consumer<WriteFailure> failures) {
     SendOutcome outcome = d.outcome;
-    metrics.inc(SinkMetrics.REQUESTS);
+    metrics.inc(PrombeamCounter.REMOTE_WRITE_REQUESTS);
     metrics.update(SinkMetrics.REQUEST_LATENCY_MS, outcome.lastAttemptMillis());
     if (outcome.success()) {
-      metrics.inc(SinkMetrics.SAMPLES_SENT, d.samples);
-      metrics.inc(SinkMetrics.SERIES_SENT, request.size());
-      metrics.inc(SinkMetrics.COMPRESSED_BYTES, d.compressedBytes);
-      metrics.inc(SinkMetrics.UNCOMPRESSED_BYTES, d.uncompressedBytes);
+      metrics.inc(PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT, d.samples);
+      metrics.inc(PrombeamCounter.REMOTE_WRITE_SERIES_SENT, request.size());
+      metrics.inc(PrombeamCounter.REMOTE_WRITE_COMPRESSED_BYTES, d.compressedBytes);
+      metrics.inc(PrombeamCounter.REMOTE_WRITE_UNCOMPRESSED_BYTES, d.uncompressedBytes);
       progress.sent(d.samples, d.compressedBytes);
       successes.accept(
           new WriteSummary(
@@ -78,7 +79,7 @@ final class DeliveryReport {
               outcome.lastAttemptMillis()));
       return true;
     }
-    metrics.inc(SinkMetrics.REQUESTS_FAILED);
+    metrics.inc(PrombeamCounter.REMOTE_WRITE_REQUESTS_FAILED);
     LOG.error(
         "{}: request of {} series / {} samples to {} not delivered: {}",
         transformName,
@@ -94,7 +95,7 @@ final class DeliveryReport {
 
   /** Reports one series not delivered; throws instead under {@link FailurePolicy#FAIL_PIPELINE}. */
   void failed(WriteFailure failure, Consumer<WriteFailure> failures) {
-    metrics.inc(SinkMetrics.SAMPLES_FAILED, failure.series().sampleCount());
+    metrics.inc(PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED, failure.series().sampleCount());
     try {
       emitter.emit(failure, failures);
     } catch (SeriesNotDeliveredException e) {

@@ -1,5 +1,6 @@
 package io.prombeam.remotewrite;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.RetryPolicy;
 import io.prombeam.model.Labels;
@@ -149,7 +150,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     State state = new State(element.getKey(), buffer, buffered, releaseAt, deadline, release);
     if (count >= (reordering() ? maxBufferedSamples : maxSamplesPerSend)) {
       if (reordering()) {
-        report.metrics().inc(SinkMetrics.REORDER_BUFFER_OVERFLOWS);
+        report.metrics().inc(PrombeamCounter.REMOTE_WRITE_REORDER_BUFFER_OVERFLOWS);
       }
       release(state, Long.MAX_VALUE, Long.MAX_VALUE, out);
     } else {
@@ -364,7 +365,9 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     OrderGuard orderGuard =
         orderGuardCapacity > 0 ? OrderGuard.forShard(sinkId, shard, orderGuardCapacity) : null;
     RequestBuilder.Plan plan = RequestBuilder.plan(series, maxSamplesPerSend, orderGuard);
-    report.metrics().inc(SinkMetrics.SAMPLES_DEDUPLICATED, plan.duplicateSamplesDropped);
+    report
+        .metrics()
+        .inc(PrombeamCounter.REMOTE_WRITE_SAMPLES_DEDUPLICATED, plan.duplicateSamplesDropped);
     for (WriteFailure conflict : plan.conflicts) {
       report.failed(conflict, out.get(failureTag)::output);
     }

@@ -1,5 +1,7 @@
 package io.prombeam.sink;
 
+import io.prombeam.counters.PrombeamCounter;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.annotations.Internal;
@@ -16,24 +18,22 @@ import org.apache.beam.sdk.metrics.Metrics;
  */
 @Internal
 public final class DeferredMetrics {
-  private final String namespace;
-  private final Map<String, long[]> counters = new LinkedHashMap<>();
+  private final Map<PrombeamCounter, long[]> counters = new EnumMap<>(PrombeamCounter.class);
   private final Map<String, long[]> distributions = new LinkedHashMap<>(); // sum, count, min, max
 
-  public DeferredMetrics(String namespace) {
-    this.namespace = namespace;
-  }
-
-  public void inc(String counter, long n) {
+  /** Adds {@code n} to {@code counter}, applied at the next {@link #flush()}. */
+  public void inc(PrombeamCounter counter, long n) {
     if (n != 0) {
       counters.computeIfAbsent(counter, k -> new long[1])[0] += n;
     }
   }
 
-  public void inc(String counter) {
+  /** Adds one to {@code counter}. */
+  public void inc(PrombeamCounter counter) {
     inc(counter, 1);
   }
 
+  /** Records {@code value} in distribution {@code distribution} of prombeam's namespace. */
   public void update(String distribution, long value) {
     long[] d =
         distributions.computeIfAbsent(
@@ -46,9 +46,9 @@ public final class DeferredMetrics {
 
   /** Applies and resets everything collected; call from {@code @FinishBundle}. */
   public void flush() {
-    for (Map.Entry<String, long[]> e : counters.entrySet()) {
+    for (Map.Entry<PrombeamCounter, long[]> e : counters.entrySet()) {
       if (e.getValue()[0] != 0) {
-        Counter c = Metrics.counter(namespace, e.getKey());
+        Counter c = e.getKey().counter();
         c.inc(e.getValue()[0]);
         e.getValue()[0] = 0;
       }
@@ -56,7 +56,7 @@ public final class DeferredMetrics {
     for (Map.Entry<String, long[]> e : distributions.entrySet()) {
       long[] d = e.getValue();
       if (d[1] > 0) {
-        Distribution dist = Metrics.distribution(namespace, e.getKey());
+        Distribution dist = Metrics.distribution(PrombeamCounter.NAMESPACE, e.getKey());
         dist.update(d[0], d[1], d[2], d[3]);
         d[0] = 0;
         d[1] = 0;

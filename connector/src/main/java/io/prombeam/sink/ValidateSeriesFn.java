@@ -1,12 +1,13 @@
 package io.prombeam.sink;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.SeriesValidator;
 import io.prombeam.model.SeriesViolation;
 import io.prombeam.model.TimeSeries;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.TupleTag;
@@ -55,10 +56,15 @@ public final class ValidateSeriesFn<OutT> extends DoFn<TimeSeries, OutT> {
     this.policy = policy;
     this.validTag = validTag;
     this.failureTag = failureTag;
-    this.samplesFailed = Metrics.counter("prombeam", metricPrefix + "_samples_failed");
+    this.samplesFailed = counter(metricPrefix, "_samples_failed");
     this.transformName = transformName;
-    this.invalidSeries = Metrics.counter("prombeam", metricPrefix + "_series_invalid");
-    this.invalidSamples = Metrics.counter("prombeam", metricPrefix + "_samples_invalid");
+    this.invalidSeries = counter(metricPrefix, "_series_invalid");
+    this.invalidSamples = counter(metricPrefix, "_samples_invalid");
+  }
+
+  /** The sink's counter, e.g. {@code remote_write} + {@code _samples_failed}. */
+  private static Counter counter(String sinkPrefix, String suffix) {
+    return PrombeamCounter.valueOf((sinkPrefix + suffix).toUpperCase(Locale.ROOT)).counter();
   }
 
   @ProcessElement

@@ -1,6 +1,7 @@
 package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -160,8 +160,8 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
     private final RetryPolicy retryPolicy;
     private final String query;
     private final long stepMillis;
-    private final Counter series = Metrics.counter("prombeam", "query_series_read");
-    private final Counter samples = Metrics.counter("prombeam", "query_samples_read");
+    private final Counter series = PrombeamCounter.QUERY_SERIES_READ.counter();
+    private final Counter samples = PrombeamCounter.QUERY_SAMPLES_READ.counter();
     private transient PrometheusApiClient client;
 
     QueryFn(HttpEndpoint endpoint, RetryPolicy retryPolicy, String query, long stepMillis) {

@@ -1,6 +1,7 @@
 package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -146,8 +146,8 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
     private final RetryPolicy retryPolicy;
     private final String selector;
     private final boolean streamed;
-    private final Counter series = Metrics.counter("prombeam", "remote_read_series");
-    private final Counter samples = Metrics.counter("prombeam", "remote_read_samples");
+    private final Counter series = PrombeamCounter.REMOTE_READ_SERIES.counter();
+    private final Counter samples = PrombeamCounter.REMOTE_READ_SAMPLES.counter();
     private transient PrometheusApiClient client;
     private transient List<PrometheusRemote.LabelMatcher> matchers;
 

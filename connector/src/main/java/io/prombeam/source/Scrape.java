@@ -1,6 +1,7 @@
 package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.HttpTransport;
 import io.prombeam.http.RetryPolicy;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -169,9 +169,9 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     private final List<ScrapeTarget> targets;
     private final HttpEndpoint endpoint;
     private final RetryPolicy retryPolicy;
-    private final Counter scrapes = Metrics.counter("prombeam", "scrapes");
-    private final Counter failed = Metrics.counter("prombeam", "scrapes_failed");
-    private final Counter samples = Metrics.counter("prombeam", "scrape_samples");
+    private final Counter scrapes = PrombeamCounter.SCRAPES.counter();
+    private final Counter failed = PrombeamCounter.SCRAPES_FAILED.counter();
+    private final Counter samples = PrombeamCounter.SCRAPE_SAMPLES.counter();
     private transient RetryingHttpSender sender;
 
     ScrapeFn(List<ScrapeTarget> targets, HttpEndpoint endpoint, RetryPolicy retryPolicy) {

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.prombeam.PrometheusIO;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.sink.SeriesNotDeliveredException;
@@ -233,7 +234,8 @@ public class AnyInputOrderTest {
     assertEquals(List.of(2000L, 3000L, 4000L), times(wire().get("1")));
     assertEquals(
         1,
-        io.prombeam.metrics.PrombeamCounters.get(result, "remote_write_reorder_buffer_overflows"));
+        io.prombeam.counters.PrombeamCounters.get(
+            result, PrombeamCounter.REMOTE_WRITE_REORDER_BUFFER_OVERFLOWS));
   }
 
   @Test

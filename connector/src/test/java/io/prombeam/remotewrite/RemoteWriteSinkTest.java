@@ -9,6 +9,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.sink.FailurePolicy;
@@ -127,7 +128,7 @@ public class RemoteWriteSinkTest {
       samples += inRequest;
     }
     assertEquals(550, samples);
-    assertEquals(samples, counter(result, "remote_write_samples_sent"));
+    assertEquals(samples, counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT));
     assertEquals(50, seen.size());
     for (List<Long> ts : seen.values()) {
       for (int i = 1; i < ts.size(); i++) {
@@ -155,9 +156,9 @@ public class RemoteWriteSinkTest {
     for (RecordedRequest r : reqs) {
       assertEquals(List.of(ts), decode(r)); // the same request each time
     }
-    assertEquals(1, counter(result, "remote_write_samples_sent"));
-    assertEquals(3, counter(result, "remote_write_retries"));
-    assertEquals(0, counter(result, "remote_write_samples_failed"));
+    assertEquals(1, counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT));
+    assertEquals(3, counter(result, PrombeamCounter.REMOTE_WRITE_RETRIES));
+    assertEquals(0, counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
   }
 
   @Test
@@ -186,7 +187,7 @@ public class RemoteWriteSinkTest {
     }
     assertEquals(2, tried.size());
     assertTrue(tried.contains(a) && tried.contains(b));
-    assertEquals(2, counter(result, "remote_write_samples_failed"));
+    assertEquals(2, counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
   }
 
   @Test
@@ -356,8 +357,8 @@ public class RemoteWriteSinkTest {
     };
   }
 
-  static long counter(PipelineResult result, String name) {
-    return io.prombeam.metrics.PrombeamCounters.get(result, name);
+  static long counter(PipelineResult result, PrombeamCounter name) {
+    return io.prombeam.counters.PrombeamCounters.get(result, name);
   }
 
   private static String stackText(Throwable t) {

@@ -1,6 +1,7 @@
 package io.prombeam.examples;
 
 import io.prombeam.PrometheusIO;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWriteResult;
 import io.prombeam.sink.WriteFailure;
@@ -160,7 +161,7 @@ public class BackfillExample {
     PipelineResult.State state = result.waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
     long total = (long) o.getSeries() * o.getSamplesPerSeries();
-    long sent = RemoteWriteExample.counter(result, "remote_write_samples_sent");
+    long sent = RemoteWriteExample.counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT);
     System.out.printf(
         "BackfillExample: %s in %.1f s: %d series x %d samples as %d single-sample elements"
             + " (unordered, with %d exact repeats and %d conflicting ones) -> %d samples sent"
@@ -174,8 +175,8 @@ public class BackfillExample {
         o.getConflicts(),
         sent,
         sent / secs,
-        RemoteWriteExample.counter(result, "remote_write_samples_deduplicated"),
-        RemoteWriteExample.counter(result, "remote_write_samples_failed"),
+        RemoteWriteExample.counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_DEDUPLICATED),
+        RemoteWriteExample.counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED),
         failuresByRule(result),
         o.getRemoteWriteUrl());
     if (state != PipelineResult.State.DONE || sent != total) {

@@ -1,7 +1,8 @@
 package io.prombeam.examples;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.sink.WriteFailure;
@@ -139,16 +140,16 @@ public class LiveSensorsExample {
     long t0 = System.nanoTime();
     PipelineResult result = run(options);
     PipelineResult.State state = result.waitUntilFinish();
-    long sent = PrombeamCounters.get(result, "remote_write_samples_sent");
-    long failed = PrombeamCounters.get(result, "remote_write_samples_failed");
+    long sent = PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT);
+    long failed = PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED);
     System.out.printf(
         "LiveSensorsExample: %s in %.1f s: %d samples sent in %d requests, %d retries, %d failed,"
             + " to %s%n",
         state,
         (System.nanoTime() - t0) / 1e9,
         sent,
-        PrombeamCounters.get(result, "remote_write_requests"),
-        PrombeamCounters.get(result, "remote_write_retries"),
+        PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_REQUESTS),
+        PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_RETRIES),
         failed,
         options.getRemoteWriteUrl());
     if (state != PipelineResult.State.DONE || failed > 0) {

@@ -1,6 +1,7 @@
 package io.prombeam.examples;
 
 import io.prombeam.PrometheusIO;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWriteResult;
@@ -204,17 +205,18 @@ public class RemoteWriteExample {
         state,
         secs,
         options.getNumEvents(),
-        counter(result, "remote_write_samples_sent"),
-        counter(result, "remote_write_requests"),
-        counter(result, "remote_write_compressed_bytes"),
-        counter(result, "remote_write_samples_failed"),
+        counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT),
+        counter(result, PrombeamCounter.REMOTE_WRITE_REQUESTS),
+        counter(result, PrombeamCounter.REMOTE_WRITE_COMPRESSED_BYTES),
+        counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED),
         options.getRemoteWriteUrl());
-    if (state != PipelineResult.State.DONE || counter(result, "remote_write_samples_failed") > 0) {
+    if (state != PipelineResult.State.DONE
+        || counter(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED) > 0) {
       System.exit(1);
     }
   }
 
-  static long counter(PipelineResult result, String name) {
-    return io.prombeam.metrics.PrombeamCounters.get(result, name);
+  static long counter(PipelineResult result, PrombeamCounter name) {
+    return io.prombeam.counters.PrombeamCounters.get(result, name);
   }
 }

@@ -3,7 +3,8 @@ package io.prombeam.examples;
 import io.prombeam.PrometheusIO;
 import io.prombeam.aggregate.GaugeReduction;
 import io.prombeam.aggregate.PrometheusAggregate;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -126,11 +127,11 @@ public class RoundTripExample {
         "RoundTripExample: %s: read %d series / %d samples from %s, wrote %d downsampled samples"
             + " (%d failed) to %s%n",
         state,
-        PrombeamCounters.get(r, "remote_read_series"),
-        PrombeamCounters.get(r, "remote_read_samples"),
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_READ_SERIES),
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_READ_SAMPLES),
         o.getSourceUrl(),
-        PrombeamCounters.get(r, "remote_write_samples_sent"),
-        PrombeamCounters.get(r, "remote_write_samples_failed"),
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT),
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED),
         o.getTargetUrl());
   }
 }

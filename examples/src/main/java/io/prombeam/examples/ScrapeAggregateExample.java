@@ -3,7 +3,8 @@ package io.prombeam.examples;
 import io.prombeam.PrometheusIO;
 import io.prombeam.aggregate.GaugeReduction;
 import io.prombeam.aggregate.PrometheusAggregate;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -102,10 +103,10 @@ public class ScrapeAggregateExample {
         "ScrapeAggregateExample: %s: %d scrapes (%d failed), %d samples scraped, %d aggregated"
             + " samples written (%d failed)%n",
         state,
-        PrombeamCounters.get(r, "scrapes"),
-        PrombeamCounters.get(r, "scrapes_failed"),
-        PrombeamCounters.get(r, "scrape_samples"),
-        PrombeamCounters.get(r, "remote_write_samples_sent"),
-        PrombeamCounters.get(r, "remote_write_samples_failed"));
+        PrombeamCounters.get(r, PrombeamCounter.SCRAPES),
+        PrombeamCounters.get(r, PrombeamCounter.SCRAPES_FAILED),
+        PrombeamCounters.get(r, PrombeamCounter.SCRAPE_SAMPLES),
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT),
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
   }
 }

@@ -2,6 +2,7 @@ package io.prombeam.examples;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.aggregate.PrometheusAggregate;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.sink.WriteFailure;
 import java.util.Map;
@@ -109,11 +110,11 @@ public class WindowedAggregationExample {
         state,
         (System.nanoTime() - t0) / 1e9,
         o.getNumEvents(),
-        RemoteWriteExample.counter(r, "remote_write_samples_sent"),
-        RemoteWriteExample.counter(r, "remote_write_requests"),
-        RemoteWriteExample.counter(r, "remote_write_samples_failed"));
+        RemoteWriteExample.counter(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT),
+        RemoteWriteExample.counter(r, PrombeamCounter.REMOTE_WRITE_REQUESTS),
+        RemoteWriteExample.counter(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
     if (state != PipelineResult.State.DONE
-        || RemoteWriteExample.counter(r, "remote_write_samples_failed") > 0) {
+        || RemoteWriteExample.counter(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED) > 0) {
       System.exit(1);
     }
   }

@@ -4,7 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.Labels;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
@@ -195,9 +196,9 @@ public class BadInputCorpusIT {
     assertEquals(null, emptyLabels.get("gone"));
 
     // Accounting: every input sample was sent, failed, or deduplicated.
-    long sent = PrombeamCounters.get(r, "remote_write_samples_sent");
-    long failed = PrombeamCounters.get(r, "remote_write_samples_failed");
-    long dedup = PrombeamCounters.get(r, "remote_write_samples_deduplicated");
+    long sent = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT);
+    long failed = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED);
+    long dedup = PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_DEDUPLICATED);
     assertEquals(inputSamples, sent + failed + dedup);
     assertEquals(10, sent); // empty_value 1 + nan 1 + inf 2 + stale 2 + unsorted 3 + dup_ts 1
     double kept =
@@ -261,8 +262,8 @@ public class BadInputCorpusIT {
     assertEquals(
         "stored " + stored + ", in summaries " + summarized,
         n,
-        PrombeamCounters.get(r, "remote_write_samples_sent"));
-    assertEquals(0, PrombeamCounters.get(r, "remote_write_samples_failed"));
+        PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT));
+    assertEquals(0, PrombeamCounters.get(r, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
     assertEquals(
         (double) n,
         PROMETHEUS.instant("count(" + sel + ")", now + 1).values().iterator().next(),

@@ -4,7 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
-import io.prombeam.metrics.PrombeamCounters;
+import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.counters.PrombeamCounters;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.sink.WriteFailure;
 import java.util.List;
@@ -142,10 +143,11 @@ public class ReceiverOutageIT {
       assertEquals(expectedPerSeries, e.getValue().size());
     }
     assertEquals(
-        SERIES * expectedPerSeries, PrombeamCounters.get(result, "remote_write_samples_sent"));
-    assertEquals(0, PrombeamCounters.get(result, "remote_write_samples_failed"));
+        SERIES * expectedPerSeries,
+        PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT));
+    assertEquals(0, PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
     assertTrue(
         "the sink retried through the outage",
-        PrombeamCounters.get(result, "remote_write_retries") > 0);
+        PrombeamCounters.get(result, PrombeamCounter.REMOTE_WRITE_RETRIES) > 0);
   }
 }

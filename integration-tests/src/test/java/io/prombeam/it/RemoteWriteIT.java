@@ -6,6 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.PrometheusIO;
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWriteResult;
 import io.prombeam.sink.FailureReason;
@@ -94,7 +95,7 @@ public class RemoteWriteIT {
       }
       assertEquals("samples of " + labels, want, got);
     }
-    assertEquals(SERIES * SAMPLES, counter(pr, "remote_write_samples_sent"));
+    assertEquals(SERIES * SAMPLES, counter(pr, PrombeamCounter.REMOTE_WRITE_SAMPLES_SENT));
   }
 
   @Test
@@ -141,10 +142,10 @@ public class RemoteWriteIT {
     assertTrue(failedSeries.containsAll(old));
     assertEquals(
         0, PROMETHEUS.rawSamples("prombeam_it_too_old{run=\"" + run + "\"}", "4h", now).size());
-    assertEquals(5, counter(pr, "remote_write_samples_failed"));
+    assertEquals(5, counter(pr, PrombeamCounter.REMOTE_WRITE_SAMPLES_FAILED));
   }
 
-  static long counter(PipelineResult result, String name) {
-    return io.prombeam.metrics.PrombeamCounters.get(result, name);
+  static long counter(PipelineResult result, PrombeamCounter name) {
+    return io.prombeam.counters.PrombeamCounters.get(result, name);
   }
 }
