@@ -124,19 +124,19 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /** Histograms only: bucket counts per window instead of cumulative across windows. */
-  public Aggregate<T> perWindow() {
-    checkKind(Kind.HISTOGRAM, "perWindow");
+  public Aggregate<T> withPerWindowCounts() {
+    checkKind(Kind.HISTOGRAM, "withPerWindowCounts");
     return toBuilder().setCumulativeHistogram(false).build();
   }
 
   /**
    * At most {@code n} label sets per window; the values of any further label set go to the overflow
    * series ({@code prombeam_overflow="true"} plus the constant labels), and are counted and
-   * reported to the bad-record handler.
+   * reported to the bad-record handler. Default 0: no limit (0 turns a limit off everywhere).
    */
   public Aggregate<T> withMaxSeriesPerWindow(int n) {
-    if (n < 1) {
-      throw new IllegalArgumentException("maxSeriesPerWindow must be positive, got " + n);
+    if (n < 0) {
+      throw new IllegalArgumentException("maxSeriesPerWindow must not be negative, got " + n);
     }
     return toBuilder().setMaxSeriesPerWindow(n).build();
   }

@@ -32,7 +32,8 @@ public final class PrometheusAggregate {
 
   /**
    * A histogram with these upper bounds ({@code +Inf} is added): {@code _bucket{le}}, {@code _sum}
-   * and {@code _count}, cumulative across windows (like counters) unless {@code perWindow()}.
+   * and {@code _count}, cumulative across windows (like counters) unless {@code
+   * withPerWindowCounts()}.
    */
   public static <T> Aggregate<T> histogram(String name, double... buckets) {
     Aggregate<T> a = Aggregate.create(name, Kind.HISTOGRAM);

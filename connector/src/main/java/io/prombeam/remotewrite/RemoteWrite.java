@@ -135,7 +135,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .setShards(DEFAULT_SHARDS)
         .setFailurePolicy(FailurePolicy.OUTPUT)
         .setProtocol(RemoteWriteProtocol.V1)
-        .setMaxLabelValueLength(Integer.MAX_VALUE)
+        .setMaxLabelValueLength(0)
         .setMaxFutureSkew(Duration.millis(SeriesValidator.DEFAULT_MAX_FUTURE_SKEW_MILLIS))
         .setOutOfOrderGuardSeries(DEFAULT_OUT_OF_ORDER_GUARD_SERIES)
         .setMaxReorderDelay(DEFAULT_MAX_REORDER_DELAY)
@@ -184,24 +184,26 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return toBuilder().setFailurePolicy(policy).build();
   }
 
-  /** Reject (as invalid) series with a label value longer than this. Default: no limit. */
+  /**
+   * Reject (as invalid) series with a label value longer than this. Default 0: no limit (0 turns a
+   * limit off everywhere, as in Prometheus' {@code label_value_length_limit}).
+   */
   public RemoteWrite withMaxLabelValueLength(int chars) {
-    checkArgument(chars > 0, "maxLabelValueLength must be positive, got " + chars);
+    checkArgument(chars >= 0, "maxLabelValueLength must not be negative, got " + chars);
     return toBuilder().setMaxLabelValueLength(chars).build();
   }
 
   /**
    * Reject (as {@code TIMESTAMP_TOO_FAR_IN_FUTURE}) series whose newest sample is more than this
    * ahead of the wall clock when validated. Default 10 minutes. Prometheus would store such a
-   * sample, and its head would then refuse every current sample as out of bounds. {@code null}
-   * turns the check off (for receivers that handle future samples themselves).
+   * sample, and its head would then refuse every current sample as out of bounds. {@link
+   * Duration#ZERO} turns the check off (for receivers that handle future samples themselves), as 0
+   * turns off every limit of the sink.
    */
-  public RemoteWrite withMaxFutureSkew(@Nullable Duration skew) {
+  public RemoteWrite withMaxFutureSkew(Duration skew) {
     checkArgument(
-        skew == null || !skew.isShorterThan(Duration.ZERO), "maxFutureSkew must not be negative");
-    return toBuilder()
-        .setMaxFutureSkew(skew == null ? Duration.millis(Long.MAX_VALUE) : skew)
-        .build();
+        skew != null && !skew.isShorterThan(Duration.ZERO), "maxFutureSkew must not be negative");
+    return toBuilder().setMaxFutureSkew(skew).build();
   }
 
   /**
@@ -245,14 +247,15 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   }
 
   /**
-   * Bounded input only: the most samples one series may have (default 20,000,000). Bounded input is
-   * merged whole per series on one worker, 16 bytes a sample, before it is sent in order; a series
-   * past this bound stops the pipeline with an error naming it, instead of exhausting the worker's
-   * memory. Split such a series in time before the sink (one pipeline run per day, say, oldest
-   * first), or raise the bound for workers with the memory for it.
+   * Bounded input only: the most samples one series may have (default 20,000,000; 0: no limit, the
+   * worker's memory is then the limit). Bounded input is merged whole per series on one worker, 16
+   * bytes a sample, before it is sent in order; a series past this bound stops the pipeline with an
+   * error naming it, instead of exhausting the worker's memory. Split such a series in time before
+   * the sink (one pipeline run per day, say, oldest first), or raise the bound for workers with the
+   * memory for it.
    */
   public RemoteWrite withMaxSamplesPerSeries(int samples) {
-    checkArgument(samples > 0, "maxSamplesPerSeries must be positive, got " + samples);
+    checkArgument(samples >= 0, "maxSamplesPerSeries must not be negative, got " + samples);
     return toBuilder().setMaxSamplesPerSeries(samples).build();
   }
 
@@ -271,8 +274,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     retryPolicy().validate(name);
 
     SeriesValidator validator =
-        SeriesValidator.DEFAULT.maxFutureSkewMillis(maxFutureSkew().getMillis());
-    if (maxLabelValueLength() != Integer.MAX_VALUE) {
+        SeriesValidator.DEFAULT.maxFutureSkewMillis(
+            maxFutureSkew().getMillis() == 0 ? Long.MAX_VALUE : maxFutureSkew().getMillis());
+    if (maxLabelValueLength() != 0) {
       validator = validator.maxLabelValueLength(maxLabelValueLength());
     }
     // One buffer per shard, not per window: a series' samples from several windows must still
@@ -343,7 +347,11 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     return input
         .apply("MergeInBundle", ParDo.of(new PreMergeFn(buckets)))
         .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
-        .apply("MergePerSeries", Combine.perKey(new MergeSeriesFn(maxSamplesPerSeries(), name)))
+        .apply(
+            "MergePerSeries",
+            Combine.perKey(
+                new MergeSeriesFn(
+                    maxSamplesPerSeries() == 0 ? Integer.MAX_VALUE : maxSamplesPerSeries(), name)))
         .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
         .apply(
             "SendSeries",

@@ -89,13 +89,24 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
     return toBuilder().setQuery(promql).build();
   }
 
-  /** A range query over [start, end] at {@code step}. */
-  public QueryRangeRead withRange(Instant start, Instant end, Duration step) {
-    return toBuilder().setStart(start).setEnd(end).setStep(step).setTime(null).build();
+  /**
+   * A range query over [start, end], both inclusive, as {@code remoteRead().withTimeRange} takes
+   * it; give its resolution with {@link #withStep}.
+   */
+  public QueryRangeRead withTimeRange(Instant start, Instant end) {
+    return toBuilder().setStart(start).setEnd(end).setTime(null).build();
   }
 
-  /** An instant query at {@code time}. */
-  public QueryRangeRead withTime(Instant time) {
+  /** The resolution of a range query (required with {@link #withTimeRange}). */
+  public QueryRangeRead withStep(Duration step) {
+    if (step == null || step.getMillis() <= 0) {
+      throw new IllegalArgumentException("step must be positive, got " + step);
+    }
+    return toBuilder().setStep(step).build();
+  }
+
+  /** An instant query evaluated at {@code time}, instead of a range query. */
+  public QueryRangeRead withEvaluationTime(Instant time) {
     return toBuilder().setTime(time).setStart(null).setEnd(null).setStep(null).build();
   }
 
@@ -119,7 +130,9 @@ public abstract class QueryRangeRead extends PTransform<PBegin, PCollection<Time
     } else {
       if (start() == null || end() == null || step() == null) {
         throw new IllegalArgumentException(
-            getName() + ": withRange(start, end, step) or withTime(t) is required");
+            getName()
+                + ": withTimeRange(start, end) and withStep(step), or withEvaluationTime(t), is"
+                + " required");
       }
       if (end().isBefore(start()) || step().getMillis() <= 0) {
         throw new IllegalArgumentException(getName() + ": need start <= end and a positive step");

@@ -41,7 +41,7 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
   @Override
   public abstract RetryPolicy retryPolicy();
 
-  /** The series selector read; see {@link #withMatchers}. */
+  /** The series selector read; see {@link #withSelector}. */
   public abstract @Nullable String selector();
 
   /** Start of the time range read (inclusive). */
@@ -79,13 +79,13 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
   }
 
   /** A series selector: {@code metric}, {@code {job="x",__name__=~"http_.*"}}, ... */
-  public RemoteRead withMatchers(String selector) {
+  public RemoteRead withSelector(String selector) {
     SelectorParser.parse(selector); // fail fast on a bad selector
     return toBuilder().setSelector(selector).build();
   }
 
   /** The time range to read, both ends inclusive (required). */
-  public RemoteRead withRange(Instant start, Instant end) {
+  public RemoteRead withTimeRange(Instant start, Instant end) {
     return toBuilder().setStart(start).setEnd(end).build();
   }
 
@@ -109,11 +109,11 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
   public PCollection<TimeSeries> expand(PBegin input) {
     endpoint().validate(getName());
     if (selector() == null) {
-      throw new IllegalArgumentException(getName() + ": withMatchers(...) is required");
+      throw new IllegalArgumentException(getName() + ": withSelector(...) is required");
     }
     if (start() == null || end() == null || end().isBefore(start())) {
       throw new IllegalArgumentException(
-          getName() + ": withRange(start, end) with start <= end is required");
+          getName() + ": withTimeRange(start, end) with start <= end is required");
     }
     List<TimeRanges.Range> ranges =
         TimeRanges.bySpan(start().getMillis(), end().getMillis(), span().getMillis());

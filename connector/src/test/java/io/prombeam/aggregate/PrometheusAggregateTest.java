@@ -303,7 +303,7 @@ public class PrometheusAggregateTest {
             .apply(
                 PrometheusAggregate.<KV<String, Double>>histogram("h", 1)
                     .withValue(KV::getValue)
-                    .perWindow());
+                    .withPerWindowCounts());
     PAssert.that(lines(out))
         .containsInAnyOrder(
             "h_bucket{le=\"1\"} 9999=1.0 GAUGEHISTOGRAM",

@@ -99,8 +99,9 @@ public class RoundTripExample {
             "Read",
             PrometheusIO.remoteRead()
                 .withUrl(o.getSourceUrl())
-                .withMatchers(o.getSelector())
-                .withRange(new Instant(now - o.getHistoryMinutes() * 60_000L), new Instant(now)))
+                .withSelector(o.getSelector())
+                .withTimeRange(
+                    new Instant(now - o.getHistoryMinutes() * 60_000L), new Instant(now)))
         .apply("Explode", ParDo.of(new Explode()))
         .setCoder(
             KvCoder.of(MapCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()))

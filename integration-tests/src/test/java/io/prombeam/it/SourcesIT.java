@@ -102,10 +102,8 @@ public class SourcesIT {
             PrometheusIO.read()
                 .withUrl(PROMETHEUS.baseUrl())
                 .withQuery("prombeam_src_value{run=\"" + RUN + "\"}")
-                .withRange(
-                    new Instant(start),
-                    new Instant(start + (SAMPLES - 1) * STEP),
-                    Duration.millis(STEP))
+                .withTimeRange(new Instant(start), new Instant(start + (SAMPLES - 1) * STEP))
+                .withStep(Duration.millis(STEP))
                 .withMaxPointsPerRequest(7)) // 60 steps -> 9 sub-ranges read in parallel
         .apply(ParDo.of(new Runners.Collect<>(bin)));
     assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
@@ -119,8 +117,8 @@ public class SourcesIT {
     p.apply(
             PrometheusIO.remoteRead()
                 .withUrl(PROMETHEUS.baseUrl())
-                .withMatchers("{__name__=~\"prombeam_src_.*\",run=\"" + RUN + "\"}")
-                .withRange(
+                .withSelector("{__name__=~\"prombeam_src_.*\",run=\"" + RUN + "\"}")
+                .withTimeRange(
                     new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
                 .withSpan(Duration.standardMinutes(2)))
         .apply(ParDo.of(new Runners.Collect<>(bin)));
@@ -135,8 +133,8 @@ public class SourcesIT {
     p.apply(
             PrometheusIO.remoteRead()
                 .withUrl(PROMETHEUS.baseUrl())
-                .withMatchers("prombeam_src_value{run=\"" + RUN + "\"}")
-                .withRange(
+                .withSelector("prombeam_src_value{run=\"" + RUN + "\"}")
+                .withTimeRange(
                     new Instant(start - 60_000), new Instant(start + SAMPLES * STEP + 60_000))
                 .withSpan(Duration.standardMinutes(3))
                 .withStreamedChunks())
@@ -168,7 +166,7 @@ public class SourcesIT {
         PrometheusIO.read()
             .withUrl(PROMETHEUS.baseUrl())
             .withQuery("rate(prombeam_src_value[5m]")
-            .withTime(new Instant(start)));
+            .withEvaluationTime(new Instant(start)));
     Exception e = assertThrows(Exception.class, () -> p.run().waitUntilFinish());
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
