@@ -4,13 +4,11 @@ import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.util.VarInt;
 
 /**
  * An immutable label set, sorted by label name, {@code __name__} included.
@@ -41,18 +39,11 @@ public final class Labels implements Serializable, Comparable<Labels> {
   /** The empty label set. */
   public static final Labels EMPTY = new Labels(new String[0], new String[0]);
 
-  /** Marks a label set whose strings UTF-8 cannot carry (compared by identity). */
-  private static final byte[] NOT_ENCODABLE = new byte[0];
-
-  private static final int NAME_TAG = (1 << 3) | 2; // Label.name, length-delimited
-  private static final int VALUE_TAG = (2 << 3) | 2; // Label.value, length-delimited
-  private static final int LABEL_TAG = (1 << 3) | 2; // TimeSeries.labels, length-delimited
-
   private static final VarHandle LONG_LE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Names and values together, so one volatile read publishes both arrays safely. */
-  private static final class Strings {
+  static final class Strings {
     final String[] names;
     final String[] values;
 
@@ -64,7 +55,8 @@ public final class Labels implements Serializable, Comparable<Labels> {
 
   private final int size;
   private transient volatile Strings strings; // null until decoded from the encoded form
-  private transient volatile byte[] encoded; // null until computed; NOT_ENCODABLE if impossible
+  private transient volatile byte[]
+      encoded; // null until computed; LabelsWireForm.NOT_ENCODABLE if impossible
   private transient int hash;
 
   /** Takes ownership of the arrays, which must already be sorted by name with no empty values. */
@@ -76,6 +68,22 @@ public final class Labels implements Serializable, Comparable<Labels> {
   private Labels(byte[] encoded, int size) {
     this.size = size;
     this.encoded = encoded;
+  }
+
+  /** For {@link LabelsWireForm#parse}: a label set held in its wire form only. */
+  static Labels ofEncoded(byte[] encoded, int size) {
+    return new Labels(encoded, size);
+  }
+
+  /** The wire form when computed already (maybe {@code NOT_ENCODABLE}), else null. */
+  byte[] encodedIfHeld() {
+    return encoded;
+  }
+
+  /** The wire form when it is the only form held (no strings decoded yet), else null. */
+  byte[] encodedIfOnlyForm() {
+    byte[] e = encoded;
+    return strings != null || e == null || e == LabelsWireForm.NOT_ENCODABLE ? null : e;
   }
 
   /** Labels from alternating names and values: {@code Labels.of("__name__", "up", "job", "x")}. */
@@ -209,7 +217,10 @@ public final class Labels implements Serializable, Comparable<Labels> {
     }
     byte[] a = encoded;
     byte[] b = other.encoded;
-    if (a != null && b != null && a != NOT_ENCODABLE && b != NOT_ENCODABLE) {
+    if (a != null
+        && b != null
+        && a != LabelsWireForm.NOT_ENCODABLE
+        && b != LabelsWireForm.NOT_ENCODABLE) {
       return Arrays.equals(a, b);
     }
     Strings x = strings();
@@ -225,51 +236,13 @@ public final class Labels implements Serializable, Comparable<Labels> {
   public int stringHash() {
     Strings s = strings;
     if (s == null) {
-      int h = hashAsciiEncoded(encoded, size);
-      if (h != NOT_ASCII) {
+      int h = LabelsWireForm.hashAsciiEncoded(encoded, size);
+      if (h != LabelsWireForm.NOT_ASCII) {
         return h;
       }
       s = strings();
     }
     return hashStrings(s);
-  }
-
-  private static final int NOT_ASCII = 0;
-
-  /**
-   * {@link #hashStrings} computed on the encoded form without decoding it: for ASCII text a
-   * string's hash is the same polynomial over its bytes. {@link #NOT_ASCII} when a byte is not
-   * ASCII (or the hash happens to be 0), and the caller decodes instead.
-   */
-  private static int hashAsciiEncoded(byte[] e, int size) {
-    int h = 1;
-    int seen = 0;
-    int p = 0;
-    for (int i = 0; i < size; i++) {
-      long label = readVarint(e, p + 1);
-      p = (int) (label >>> 32);
-      int end = p + (int) label;
-      int nameHash = 0;
-      if (e[p] == NAME_TAG) {
-        long name = readVarint(e, p + 1);
-        int start = (int) (name >>> 32);
-        for (int k = start; k < start + (int) name; k++) {
-          nameHash = 31 * nameHash + e[k];
-          seen |= e[k];
-        }
-        p = start + (int) name;
-      }
-      long value = readVarint(e, p + 1);
-      int start = (int) (value >>> 32);
-      int valueHash = 0;
-      for (int k = start; k < start + (int) value; k++) {
-        valueHash = 31 * valueHash + e[k];
-        seen |= e[k];
-      }
-      h = 31 * (31 * h + nameHash) + valueHash;
-      p = end;
-    }
-    return seen < 0 || h == NOT_ASCII ? NOT_ASCII : h;
   }
 
   /**
@@ -305,7 +278,7 @@ public final class Labels implements Serializable, Comparable<Labels> {
     return (int) (h ^ (h >>> 32));
   }
 
-  private static int hashStrings(Strings s) {
+  static int hashStrings(Strings s) {
     int h = 1;
     for (int i = 0; i < s.names.length; i++) {
       h = 31 * h + s.names[i].hashCode();
@@ -476,313 +449,25 @@ public final class Labels implements Serializable, Comparable<Labels> {
     return names.length == 0 ? EMPTY : new Labels(names, values);
   }
 
-  // ---- the encoded form ----
-
-  private static final byte[] METRIC_NAME_BYTES = METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
-
-  /**
-   * For the validator: whether this label set, held only in its encoded form (as after a coder), is
-   * ASCII and passes the label rules, checked on the bytes without decoding a string. False means
-   * "not known": the validator then checks the strings and names what is wrong.
-   */
-  boolean isValidAsciiEncodedForm(int maxValueLength) {
-    byte[] e = encoded;
-    if (strings != null || e == null || e == NOT_ENCODABLE) {
-      return false;
-    }
-    boolean hasMetricName = false;
-    int prevName = -1;
-    int prevNameLength = 0;
-    int p = 0;
-    for (int i = 0; i < size; i++) {
-      long label = readVarint(e, p + 1);
-      p = (int) (label >>> 32);
-      int end = p + (int) label;
-      if (e[p] != NAME_TAG) {
-        return false; // empty name
-      }
-      long name = readVarint(e, p + 1);
-      int nameStart = (int) (name >>> 32);
-      int nameLength = (int) name;
-      if (prevName >= 0
-          && Arrays.compare(
-                  e, prevName, prevName + prevNameLength, e, nameStart, nameStart + nameLength)
-              >= 0) {
-        return false; // a repeated name
-      }
-      boolean isMetricName =
-          Arrays.equals(
-              e, nameStart, nameStart + nameLength, METRIC_NAME_BYTES, 0, METRIC_NAME_BYTES.length);
-      if (!isMetricName
-          && (!isNameAscii(e, nameStart, nameLength, false)
-              || (nameLength > 1 && e[nameStart] == '_' && e[nameStart + 1] == '_'))) {
-        return false;
-      }
-      p = nameStart + nameLength;
-      long value = readVarint(e, p + 1);
-      int valueStart = (int) (value >>> 32);
-      int valueLength = (int) value;
-      if (valueLength > maxValueLength) {
-        return false;
-      }
-      int seen = 0;
-      for (int k = valueStart; k < valueStart + valueLength; k++) {
-        seen |= e[k];
-      }
-      if (seen < 0 || (isMetricName && !isNameAscii(e, valueStart, valueLength, true))) {
-        return false;
-      }
-      hasMetricName |= isMetricName;
-      prevName = nameStart;
-      prevNameLength = nameLength;
-      p = end;
-    }
-    return hasMetricName;
-  }
-
-  /** {@code [a-zA-Z_][a-zA-Z0-9_]*}, with ':' too for a metric name. */
-  private static boolean isNameAscii(byte[] e, int start, int length, boolean metric) {
-    if (length == 0) {
-      return false;
-    }
-    for (int k = start; k < start + length; k++) {
-      byte c = e[k];
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || c == '_'
-              || (metric && c == ':')
-              || (k > start && c >= '0' && c <= '9');
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether the encoded form is at hand without work: true for label sets decoded by the coder and
-   * for those already hashed, compared or coded.
-   */
-  public boolean hasEncodedForm() {
-    byte[] e = encoded;
-    return e != null && e != NOT_ENCODABLE;
-  }
-
-  /**
-   * Length of the encoded form (computing it if needed), or -1 when the strings hold an unpaired
-   * surrogate, which UTF-8 cannot carry.
-   */
-  public int encodedFormLength() {
-    byte[] e = encodedOrNull();
-    return e == null ? -1 : e.length;
-  }
-
-  /** Copies the encoded form to {@code dst[offset..]}; see {@link #encodedFormLength()}. */
-  public void copyEncodedForm(byte[] dst, int offset) {
-    byte[] e = encodedOrNull();
-    if (e == null) {
-      throw new IllegalStateException(
-          "labels with an unpaired surrogate have no encoded form: " + this);
-    }
-    System.arraycopy(e, 0, dst, offset, e.length);
-  }
-
-  /** For the coder: the encoded form itself (not to be modified), or null. */
-  byte[] encodedFormArray() {
-    return encodedOrNull();
-  }
-
-  /**
-   * Label set from an encoded form written by {@link #copyEncodedForm} (the coder's bytes). Checks
-   * the structure and counts the labels; strings are decoded only when asked for.
-   *
-   * @throws IllegalArgumentException when the bytes are not an encoded form
-   */
-  static Labels fromEncodedForm(byte[] e) {
-    if (e.length == 0) {
-      return EMPTY;
-    }
-    int count = 0;
-    int p = 0;
-    while (p < e.length) {
-      if (e[p++] != LABEL_TAG) {
-        throw malformed(p - 1, "a Label field tag");
-      }
-      long lengthAndPos = readVarint(e, p);
-      int end = (int) lengthAndPos + (int) (lengthAndPos >>> 32);
-      p = (int) (lengthAndPos >>> 32);
-      if (end > e.length || end < p) {
-        throw malformed(p, "a Label length within the bytes");
-      }
-      p = skipField(e, p, end, NAME_TAG, true);
-      p = skipField(e, p, end, VALUE_TAG, false);
-      if (p != end) {
-        throw malformed(p, "the end of the Label");
-      }
-      count++;
-    }
-    return new Labels(e, count);
-  }
-
-  /** Skips one string field with the given tag; an optional one may be absent (empty). */
-  private static int skipField(byte[] e, int p, int end, int tag, boolean optional) {
-    if (p < end && e[p] == tag) {
-      long lengthAndPos = readVarint(e, p + 1);
-      int start = (int) (lengthAndPos >>> 32);
-      int fieldEnd = start + (int) lengthAndPos;
-      if (fieldEnd > end || fieldEnd < start) {
-        throw malformed(p, "a string length within its Label");
-      }
-      return fieldEnd;
-    }
-    if (!optional) {
-      throw malformed(p, "a non-empty label value");
-    }
-    return p;
-  }
-
-  /** A varint32 at {@code p}: the value in the low 32 bits, the position after it in the high. */
-  private static long readVarint(byte[] e, int p) {
-    int v = 0;
-    for (int shift = 0; shift < 32; shift += 7) {
-      if (p >= e.length) {
-        throw malformed(p, "a complete length");
-      }
-      byte b = e[p++];
-      v |= (b & 0x7F) << shift;
-      if (b >= 0) {
-        return ((long) p << 32) | (v & 0xFFFFFFFFL);
-      }
-    }
-    throw malformed(p, "a length under 2^31");
-  }
-
-  private static IllegalArgumentException malformed(int at, String expected) {
-    return new IllegalArgumentException(
-        "not an encoded label set: expected " + expected + " at byte " + at);
-  }
+  // ---- the wire form (see LabelsWireForm) ----
 
   private Strings strings() {
     Strings s = strings;
     if (s == null) {
-      s = decodeStrings(encoded, size);
+      s = LabelsWireForm.decodeStrings(encoded, size);
       strings = s;
     }
     return s;
   }
 
-  private static Strings decodeStrings(byte[] e, int size) {
-    String[] names = new String[size];
-    String[] values = new String[size];
-    int p = 0;
-    for (int i = 0; i < size; i++) {
-      long label = readVarint(e, p + 1);
-      p = (int) (label >>> 32);
-      int end = p + (int) label;
-      names[i] = "";
-      if (e[p] == NAME_TAG) {
-        long name = readVarint(e, p + 1);
-        int start = (int) (name >>> 32);
-        names[i] = new String(e, start, (int) name, StandardCharsets.UTF_8);
-        p = start + (int) name;
-      }
-      long value = readVarint(e, p + 1);
-      int start = (int) (value >>> 32);
-      values[i] = new String(e, start, (int) value, StandardCharsets.UTF_8);
-      p = end;
-    }
-    return new Strings(names, values);
-  }
-
   /** The encoded form, computing it on first need; null when the strings cannot be encoded. */
-  private byte[] encodedOrNull() {
+  byte[] encodedOrNull() {
     byte[] e = encoded;
     if (e == null) {
-      e = encode(strings);
+      e = LabelsWireForm.encode(strings);
       encoded = e;
     }
-    return e == NOT_ENCODABLE ? null : e;
-  }
-
-  /**
-   * Encodes the strings. Sized for ASCII first (label text almost always is), which makes every
-   * length known before any text is copied; anything else takes the general UTF-8 path.
-   */
-  private static byte[] encode(Strings s) {
-    int total = 0;
-    for (int i = 0; i < s.names.length; i++) {
-      int body = fieldSize(s.names[i].length()) + fieldSize(s.values[i].length());
-      total += 1 + VarInt.getLength(body) + body;
-    }
-    byte[] out = new byte[total];
-    int p = 0;
-    for (int i = 0; i < s.names.length; i++) {
-      String name = s.names[i];
-      String value = s.values[i];
-      out[p++] = LABEL_TAG;
-      p = TimeSeriesCoder.putVarint(out, p, fieldSize(name.length()) + fieldSize(value.length()));
-      if (!name.isEmpty()) {
-        out[p++] = NAME_TAG;
-        p = TimeSeriesCoder.putVarint(out, p, name.length());
-        if (!copyAscii(name, out, p)) {
-          return encodeUtf8(s);
-        }
-        p += name.length();
-      }
-      out[p++] = VALUE_TAG;
-      p = TimeSeriesCoder.putVarint(out, p, value.length());
-      if (!copyAscii(value, out, p)) {
-        return encodeUtf8(s);
-      }
-      p += value.length();
-    }
-    return out;
-  }
-
-  /** The general path: exact UTF-8, or NOT_ENCODABLE for an unpaired surrogate. */
-  private static byte[] encodeUtf8(Strings s) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    byte[] header = new byte[5];
-    for (int i = 0; i < s.names.length; i++) {
-      if (!SeriesValidator.isWellFormedUtf16(s.names[i])
-          || !SeriesValidator.isWellFormedUtf16(s.values[i])) {
-        return NOT_ENCODABLE;
-      }
-      byte[] name = s.names[i].getBytes(StandardCharsets.UTF_8);
-      byte[] value = s.values[i].getBytes(StandardCharsets.UTF_8);
-      out.write(LABEL_TAG);
-      out.write(
-          header,
-          0,
-          TimeSeriesCoder.putVarint(header, 0, fieldSize(name.length) + fieldSize(value.length)));
-      if (name.length > 0) {
-        out.write(NAME_TAG);
-        out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, name.length));
-        out.write(name, 0, name.length);
-      }
-      out.write(VALUE_TAG);
-      out.write(header, 0, TimeSeriesCoder.putVarint(header, 0, value.length));
-      out.write(value, 0, value.length);
-    }
-    return out.toByteArray();
-  }
-
-  /** Copies ASCII text as bytes; false (bytes then garbage) when any char is not ASCII. */
-  private static boolean copyAscii(String s, byte[] b, int at) {
-    int n = s.length();
-    int seen = 0;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      seen |= c;
-      b[at + i] = (byte) c;
-    }
-    return seen < 0x80;
-  }
-
-  /** Size of a string field of {@code n} bytes, omitted (0) when empty as protobuf does. */
-  private static int fieldSize(int n) {
-    return n == 0 ? 0 : 1 + VarInt.getLength(n) + n;
+    return e == LabelsWireForm.NOT_ENCODABLE ? null : e;
   }
 
   // ---- Java serialization: the strings, whichever form is held ----

@@ -129,7 +129,7 @@ public final class SeriesValidator implements Serializable {
 
   /** The first rule the label set breaks. */
   public Optional<SeriesViolation> validateLabels(Labels labels) {
-    if (labels.isValidAsciiEncodedForm(maxLabelValueLength)) {
+    if (LabelsWireForm.isValidAscii(labels, maxLabelValueLength)) {
       return Optional.empty(); // checked on the bytes: no string decoded
     }
     String metric = labels.metricName();

@@ -184,7 +184,7 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
    * the label count with the low bit set and then each name and value.
    */
   public static void encodeLabels(Labels labels, OutputStream out) throws IOException {
-    byte[] encoded = labels.encodedFormArray();
+    byte[] encoded = LabelsWireForm.array(labels);
     if (encoded != null) {
       VarInt.encode(((long) encoded.length) << 1, out);
       out.write(encoded);
@@ -206,7 +206,7 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
       byte[] b = new byte[(int) n];
       readFully(in, b);
       try {
-        return Labels.fromEncodedForm(b);
+        return LabelsWireForm.parse(b);
       } catch (IllegalArgumentException e) {
         throw new CoderException(e.getMessage());
       }

@@ -1,6 +1,7 @@
 package io.prombeam.remotewrite;
 
 import io.prombeam.model.Labels;
+import io.prombeam.model.LabelsWireForm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -130,12 +131,12 @@ final class WireBuffer {
    * (an unpaired surrogate).
    */
   boolean encodedLabels(Labels labels) {
-    int n = labels.encodedFormLength();
+    int n = LabelsWireForm.length(labels);
     if (n < 0) {
       return false;
     }
     ensure(n);
-    labels.copyEncodedForm(buf, pos);
+    LabelsWireForm.copy(labels, buf, pos);
     pos += n;
     return true;
   }

@@ -34,8 +34,8 @@ public class LabelsTest {
       for (int i = 0; i < l.size(); i++) {
         ts.addLabels(PrometheusRemote.Label.newBuilder().setName(l.name(i)).setValue(l.value(i)));
       }
-      byte[] mine = new byte[l.encodedFormLength()];
-      l.copyEncodedForm(mine, 0);
+      byte[] mine = new byte[LabelsWireForm.length(l)];
+      LabelsWireForm.copy(l, mine, 0);
       assertArrayEquals(l.toString(), ts.build().toByteArray(), mine);
     }
   }
@@ -45,7 +45,7 @@ public class LabelsTest {
     for (Labels l : SETS) {
       Labels fresh = Labels.of(pairs(l)); // strings only, nothing computed yet
       Labels decoded = CoderUtils.clone(LabelsCoder.of(), l);
-      assertTrue(decoded.hasEncodedForm());
+      assertTrue(LabelsWireForm.isAtHand(decoded));
       assertEquals(l.size(), decoded.size());
       assertEquals(fresh, decoded);
       assertEquals(decoded, fresh);
@@ -71,8 +71,8 @@ public class LabelsTest {
   @Test
   public void illFormedTextHasNoEncodedFormAndKeepsItsExactStrings() throws Exception {
     Labels bad = Labels.of("__name__", "m", "v", "a\uD800b");
-    assertEquals(-1, bad.encodedFormLength());
-    assertFalse(bad.hasEncodedForm());
+    assertEquals(-1, LabelsWireForm.length(bad));
+    assertFalse(LabelsWireForm.isAtHand(bad));
     Labels back = CoderUtils.clone(LabelsCoder.of(), bad);
     assertEquals("a\uD800b", back.get("v"));
     assertEquals(bad, back);
