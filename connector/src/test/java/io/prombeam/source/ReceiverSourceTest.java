@@ -86,7 +86,7 @@ public class ReceiverSourceTest {
     // the runner may finalize a copy made through the coder
     mark =
         org.apache.beam.sdk.util.CoderUtils.clone(
-            source.getCheckpointMarkCoder(), (RemoteWriteReceiverSource.Checkpoint) mark);
+            source.getCheckpointMarkCoder(), (ReceiverCheckpoint) mark);
     mark.finalizeCheckpoint();
     assertEquals(204, (int) first.get(10, TimeUnit.SECONDS));
 
