@@ -1,7 +1,7 @@
 package io.prombeam.aggregate;
 
 /** The Prometheus metric kinds {@link PrometheusAggregate} produces. */
-public enum Kind {
+enum Kind {
   COUNTER,
   GAUGE,
   HISTOGRAM,

@@ -21,13 +21,13 @@ public final class PrometheusAggregate {
    * A counter: per label set, the running total of {@code withValue} (default 1 per element) across
    * windows, kept in Beam state: monotonic, as PromQL's rate() and increase() need.
    */
-  public static <T> Aggregate<T> counter(String name) {
-    return Aggregate.create(name, Kind.COUNTER);
+  public static <T> CounterAggregate<T> counter(String name) {
+    return new CounterAggregate<>(AggregateSpec.create(name, Kind.COUNTER));
   }
 
   /** A gauge: per window and label set, the values reduced by {@link GaugeReduction}. */
-  public static <T> Aggregate<T> gauge(String name) {
-    return Aggregate.create(name, Kind.GAUGE);
+  public static <T> GaugeAggregate<T> gauge(String name) {
+    return new GaugeAggregate<>(AggregateSpec.create(name, Kind.GAUGE));
   }
 
   /**
@@ -35,16 +35,16 @@ public final class PrometheusAggregate {
    * and {@code _count}, cumulative across windows (like counters) unless {@code
    * withPerWindowCounts()}.
    */
-  public static <T> Aggregate<T> histogram(String name, double... buckets) {
-    Aggregate<T> a = Aggregate.create(name, Kind.HISTOGRAM);
-    return a.toBuilder().setBuckets(Buckets.check(name, buckets)).build();
+  public static <T> HistogramAggregate<T> histogram(String name, double... buckets) {
+    AggregateSpec<T> a = AggregateSpec.create(name, Kind.HISTOGRAM);
+    return new HistogramAggregate<>(a.toBuilder().setBuckets(Buckets.check(name, buckets)).build());
   }
 
   /**
    * A summary: per window, the given quantiles (from a t-digest, compression 200), and running
    * {@code _sum} and {@code _count}.
    */
-  public static <T> Aggregate<T> summary(String name, double... quantiles) {
+  public static <T> SummaryAggregate<T> summary(String name, double... quantiles) {
     if (quantiles.length == 0) {
       throw new IllegalArgumentException("summary " + name + " needs at least one quantile");
     }
@@ -56,8 +56,8 @@ public final class PrometheusAggregate {
             "summary " + name + ": quantiles must lie in [0, 1], got " + x);
       }
     }
-    Aggregate<T> a = Aggregate.create(name, Kind.SUMMARY);
-    return a.toBuilder().setQuantiles(q).build();
+    AggregateSpec<T> a = AggregateSpec.create(name, Kind.SUMMARY);
+    return new SummaryAggregate<>(a.toBuilder().setQuantiles(q).build());
   }
 
   /**

@@ -71,7 +71,7 @@ public class PrometheusAggregateTest {
                 }));
   }
 
-  private static Aggregate<KV<String, Double>> counter() {
+  private static CounterAggregate<KV<String, Double>> counter() {
     return PrometheusAggregate.<KV<String, Double>>counter("req_total")
         .withLabels(kv -> Map.of("route", kv.getKey()));
   }

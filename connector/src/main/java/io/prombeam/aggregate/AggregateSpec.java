@@ -40,11 +40,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * Aggregates any {@code PCollection<T>} into Prometheus series per window and label set. Create
- * with {@link PrometheusAggregate}; see docs/aggregation.md for the rules it follows.
+ * What a {@link MetricAggregate} does, whatever its kind: the immutable settings and the expansion.
+ * The typed transforms in front of it offer each kind only the options that fit it.
  */
 @AutoValue
-public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollection<TimeSeries>> {
+abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<TimeSeries>> {
   private static final long serialVersionUID = 1L;
 
   abstract String metric();
@@ -79,8 +79,8 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
 
   abstract Builder<T> toBuilder();
 
-  static <T> Aggregate<T> create(String metric, Kind kind) {
-    return new AutoValue_Aggregate.Builder<T>()
+  static <T> AggregateSpec<T> create(String metric, Kind kind) {
+    return new AutoValue_AggregateSpec.Builder<T>()
         .setMetric(metric)
         .setKind(kind)
         .setConstantLabels(Collections.emptyMap())
@@ -96,36 +96,34 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /** The label set of an element (besides {@code __name__} and constant labels). */
-  public Aggregate<T> withLabels(SerializableFunction<T, Map<String, String>> fn) {
+  AggregateSpec<T> withLabels(SerializableFunction<T, Map<String, String>> fn) {
     return toBuilder().setLabelsFn(fn).build();
   }
 
   /** The value an element contributes (counters: default 1 per element). */
-  public Aggregate<T> withValue(SerializableFunction<T, Double> fn) {
+  AggregateSpec<T> withValue(SerializableFunction<T, Double> fn) {
     return toBuilder().setValueFn(fn).build();
   }
 
   /** Labels added to every series, e.g. {@code job}. */
-  public Aggregate<T> withConstantLabels(Map<String, String> labels) {
+  AggregateSpec<T> withConstantLabels(Map<String, String> labels) {
     return toBuilder()
         .setConstantLabels(Collections.unmodifiableMap(new LinkedHashMap<>(labels)))
         .build();
   }
 
   /** The metric family's help text. */
-  public Aggregate<T> withHelp(String help) {
+  AggregateSpec<T> withHelp(String help) {
     return toBuilder().setHelp(help).build();
   }
 
   /** Gauges only: how a window's values reduce to one (default {@link GaugeReduction#LAST}). */
-  public Aggregate<T> withReduction(GaugeReduction r) {
-    checkKind(Kind.GAUGE, "withReduction");
+  AggregateSpec<T> withReduction(GaugeReduction r) {
     return toBuilder().setReduction(r).build();
   }
 
   /** Histograms only: bucket counts per window instead of cumulative across windows. */
-  public Aggregate<T> withPerWindowCounts() {
-    checkKind(Kind.HISTOGRAM, "withPerWindowCounts");
+  AggregateSpec<T> withPerWindowCounts() {
     return toBuilder().setCumulativeHistogram(false).build();
   }
 
@@ -134,7 +132,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
    * series ({@code prombeam_overflow="true"} plus the constant labels), and are counted and
    * reported to the bad-record handler. Default 0: no limit (0 turns a limit off everywhere).
    */
-  public Aggregate<T> withMaxSeriesPerWindow(int n) {
+  AggregateSpec<T> withMaxSeriesPerWindow(int n) {
     if (n < 0) {
       throw new IllegalArgumentException("maxSeriesPerWindow must not be negative, got " + n);
     }
@@ -142,7 +140,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /** What to do with late panes of a window (default: see {@link LatePanePolicy}). */
-  public Aggregate<T> withLatePanePolicy(LatePanePolicy p) {
+  AggregateSpec<T> withLatePanePolicy(LatePanePolicy p) {
     return toBuilder().setLatePanePolicy(p).build();
   }
 
@@ -150,7 +148,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
    * After {@code gap} of event time without a new sample, write stale markers for the label set, so
    * Prometheus ends its series at once instead of after its 5 minute lookback.
    */
-  public Aggregate<T> withStaleAfter(Duration gap) {
+  AggregateSpec<T> withStaleAfter(Duration gap) {
     if (gap == null || gap.getMillis() <= 0) {
       throw new IllegalArgumentException("staleAfter must be positive, got " + gap);
     }
@@ -158,8 +156,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /** Counters only: also emit {@code <name without _total>_created} (Unix seconds). */
-  public Aggregate<T> withCreatedSeries() {
-    checkKind(Kind.COUNTER, "withCreatedSeries");
+  AggregateSpec<T> withCreatedSeries() {
     return toBuilder().setCreatedSeries(true).build();
   }
 
@@ -167,7 +164,7 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
    * Elements that cannot become samples, and label sets over the cardinality guard, go to this
    * dead-letter handler. Without one, such an element fails the pipeline.
    */
-  public Aggregate<T> withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+  AggregateSpec<T> withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
     return toBuilder().setBadRecordErrorHandler(handler).build();
   }
 
@@ -391,19 +388,6 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
     }
   }
 
-  private void checkKind(Kind k, String method) {
-    if (kind() != k) {
-      throw new IllegalArgumentException(
-          method
-              + "() applies to "
-              + k.name().toLowerCase()
-              + "s, not to "
-              + kind().name().toLowerCase()
-              + " "
-              + metric());
-    }
-  }
-
   @Override
   public void populateDisplayData(DisplayData.Builder b) {
     super.populateDisplayData(b);
@@ -460,6 +444,6 @@ public abstract class Aggregate<T> extends PTransform<PCollection<T>, PCollectio
 
     abstract Builder<T> setBadRecordErrorHandler(@Nullable ErrorHandler<BadRecord, ?> h);
 
-    abstract Aggregate<T> build();
+    abstract AggregateSpec<T> build();
   }
 }
