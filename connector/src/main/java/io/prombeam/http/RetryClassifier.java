@@ -10,6 +10,7 @@ import org.apache.beam.sdk.annotations.Internal;
 public final class RetryClassifier {
   private RetryClassifier() {}
 
+  /** 2xx. */
   public static boolean isSuccess(int status) {
     return status >= 200 && status < 300;
   }

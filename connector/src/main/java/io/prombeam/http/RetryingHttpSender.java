@@ -33,6 +33,7 @@ public final class RetryingHttpSender {
   private final RetryPolicy policy;
   private final Sleeper sleeper;
 
+  /** A sender to {@code endpoint}'s server, retrying under {@code policy}. */
   public RetryingHttpSender(HttpEndpoint endpoint, RetryPolicy policy) {
     this(HttpClients.forEndpoint(endpoint), policy, Sleeper.DEFAULT);
   }

@@ -37,6 +37,7 @@ public final class SendOutcome {
     this.totalMillis = totalMillis;
   }
 
+  /** Whether the server answered 2xx. */
   public boolean success() {
     return success;
   }
@@ -51,6 +52,7 @@ public final class SendOutcome {
     return message;
   }
 
+  /** Tries made, retries included. */
   public int attempts() {
     return attempts;
   }
@@ -60,6 +62,7 @@ public final class SendOutcome {
     return lastAttemptMillis;
   }
 
+  /** Wall time of all tries and backoffs. */
   public long totalMillis() {
     return totalMillis;
   }

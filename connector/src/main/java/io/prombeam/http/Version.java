@@ -12,6 +12,7 @@ public final class Version {
 
   private Version() {}
 
+  /** prombeam's version, from the properties file the build writes into the jar. */
   public static String version() {
     return VERSION;
   }

@@ -11,11 +11,13 @@ public final class SeriesViolation implements Serializable {
   private final SeriesRule rule;
   private final String message;
 
+  /** A broken {@code rule}, with a message naming the series and what is wrong. */
   public SeriesViolation(SeriesRule rule, String message) {
     this.rule = rule;
     this.message = message;
   }
 
+  /** The rule broken. */
   public SeriesRule rule() {
     return rule;
   }

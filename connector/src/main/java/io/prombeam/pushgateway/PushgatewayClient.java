@@ -22,6 +22,7 @@ public final class PushgatewayClient {
   private final HttpEndpoint endpoint;
   private final RetryingHttpSender sender;
 
+  /** A client of the gateway at {@code endpoint}, retrying under {@code retryPolicy}. */
   public PushgatewayClient(HttpEndpoint endpoint, RetryPolicy retryPolicy) {
     this.endpoint = endpoint;
     this.sender = new RetryingHttpSender(endpoint, retryPolicy);

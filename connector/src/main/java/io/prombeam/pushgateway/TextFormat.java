@@ -17,6 +17,7 @@ import org.apache.beam.sdk.annotations.Internal;
  */
 @Internal
 public final class TextFormat {
+  /** The text exposition format 0.0.4, as the Pushgateway takes it. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private TextFormat() {}
@@ -25,6 +26,8 @@ public final class TextFormat {
   public static final class Family {
     public final String name;
     public final MetricMetadata metadata;
+
+    /** The family's series, in the order rendered. */
     public final List<TimeSeries> series = new ArrayList<>();
 
     Family(String name, MetricMetadata metadata) {
@@ -32,6 +35,7 @@ public final class TextFormat {
       this.metadata = metadata;
     }
 
+    /** The family's type. */
     public MetricType type() {
       return metadata == null ? MetricType.UNKNOWN : metadata.type();
     }

@@ -22,6 +22,10 @@ public final class RemoteWriteClient {
   private final RetryingHttpSender sender;
   private final MediaType mediaType;
 
+  /**
+   * A client of the receiver at {@code endpoint}, retrying under {@code retryPolicy}, speaking
+   * {@code protocol}.
+   */
   public RemoteWriteClient(
       HttpEndpoint endpoint, RetryPolicy retryPolicy, RemoteWriteProtocol protocol) {
     this.endpoint = endpoint;

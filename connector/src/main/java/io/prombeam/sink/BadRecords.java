@@ -14,6 +14,7 @@ import org.apache.beam.sdk.values.PCollection;
 public final class BadRecords {
   private BadRecords() {}
 
+  /** Failure records as Beam {@link BadRecord}s, for a dead-letter {@code ErrorHandler}. */
   public static PTransform<PCollection<WriteFailure>, PCollection<BadRecord>> fromFailures() {
     return new PTransform<PCollection<WriteFailure>, PCollection<BadRecord>>() {
       @Override

@@ -19,6 +19,7 @@ public final class FailureEmitter implements Serializable {
   private final FailurePolicy policy;
   private final String transformName;
 
+  /** Emits failures of {@code transformName} under {@code policy}. */
   public FailureEmitter(FailurePolicy policy, String transformName) {
     this.policy = policy;
     this.transformName = transformName;

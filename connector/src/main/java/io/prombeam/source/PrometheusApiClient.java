@@ -37,6 +37,9 @@ public final class PrometheusApiClient {
   private final RetryingHttpSender sender;
   private volatile String lastReadResponseType = "";
 
+  /**
+   * A client of the Prometheus HTTP API at {@code endpoint}, retrying under {@code retryPolicy}.
+   */
   public PrometheusApiClient(HttpEndpoint endpoint, RetryPolicy retryPolicy) {
     this.endpoint = endpoint;
     this.sender = new RetryingHttpSender(endpoint, retryPolicy);

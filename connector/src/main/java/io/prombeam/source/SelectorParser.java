@@ -19,6 +19,7 @@ public final class SelectorParser {
     this.s = s;
   }
 
+  /** The matchers of a series selector; a malformed one is refused with what was expected where. */
   public static List<PrometheusRemote.LabelMatcher> parse(String selector) {
     if (selector == null || selector.trim().isEmpty()) {
       throw new IllegalArgumentException("empty series selector");
