@@ -1,10 +1,16 @@
 package io.prombeam.aggregate;
 
 import com.tdunning.math.stats.MergingDigest;
+import com.tdunning.math.stats.TDigest;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
@@ -12,6 +18,8 @@ import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.util.VarInt;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The per-window, per-label-set combiners. Each outputs a {@code double[]} whose last element is
@@ -195,22 +203,55 @@ final class Accumulators {
     }
   }
 
-  /** A t-digest per window: outputs the requested quantiles and the latest timestamp. */
+  /**
+   * A window's quantiles and latest timestamp. Exact while the window holds at most {@code
+   * maxExactValues} values (all kept, sorted at the end: the nearest-rank quantile, the smallest
+   * value with at least {@code q * n} values at or below it, the same whatever the merge order);
+   * above that a t-digest, whose rank error is bounded but whose result may depend on the order
+   * partial digests are merged in.
+   */
   static final class QuantilesFn extends Combine.CombineFn<Observation, QuantilesFn.Acc, double[]> {
     private static final long serialVersionUID = 1L;
 
     /** t-digest compression: rank error about 1/compression, far less at the tails. */
     static final double COMPRESSION = 200;
 
-    private final double[] quantiles;
+    /** Values kept exactly per window and label set unless configured: 80 KB. */
+    static final int DEFAULT_MAX_EXACT_VALUES = 10_000;
 
-    QuantilesFn(double[] quantiles) {
+    private final double[] quantiles;
+    private final int maxExactValues;
+
+    QuantilesFn(double[] quantiles, int maxExactValues) {
       this.quantiles = quantiles;
+      this.maxExactValues = maxExactValues == 0 ? Integer.MAX_VALUE : maxExactValues;
     }
 
+    /** Either exact values ({@code digest == null}) or a digest. */
     static final class Acc {
-      MergingDigest digest = new MergingDigest(COMPRESSION);
+      double[] values = new double[16];
+      int count;
+      @Nullable MergingDigest digest;
       long latest = Long.MIN_VALUE;
+
+      void addExact(double v) {
+        if (count == values.length) {
+          values = Arrays.copyOf(values, count * 2);
+        }
+        values[count++] = v;
+      }
+
+      /** Switches to a digest holding every value kept so far. */
+      void toDigest() {
+        if (digest == null) {
+          digest = new MergingDigest(COMPRESSION);
+          for (int i = 0; i < count; i++) {
+            digest.add(values[i], 1);
+          }
+          values = null;
+          count = 0;
+        }
+      }
     }
 
     @Override
@@ -220,7 +261,12 @@ final class Accumulators {
 
     @Override
     public Acc addInput(Acc acc, Observation o) {
-      acc.digest.add(o.value, 1);
+      if (acc.digest == null && acc.count < maxExactValues) {
+        acc.addExact(o.value);
+      } else {
+        acc.toDigest();
+        acc.digest.add(o.value, 1);
+      }
       acc.latest = Math.max(acc.latest, o.timestampMillis);
       return acc;
     }
@@ -228,10 +274,31 @@ final class Accumulators {
     @Override
     public Acc mergeAccumulators(Iterable<Acc> accs) {
       Acc out = new Acc();
-      java.util.List<com.tdunning.math.stats.TDigest> digests = new java.util.ArrayList<>();
+      long exact = 0;
+      boolean anyDigest = false;
       for (Acc a : accs) {
-        digests.add(a.digest);
+        exact += a.count;
+        anyDigest |= a.digest != null;
         out.latest = Math.max(out.latest, a.latest);
+      }
+      if (!anyDigest && exact <= maxExactValues) {
+        for (Acc a : accs) {
+          for (int i = 0; i < a.count; i++) {
+            out.addExact(a.values[i]);
+          }
+        }
+        return out;
+      }
+      out.toDigest();
+      List<TDigest> digests = new ArrayList<>();
+      for (Acc a : accs) {
+        if (a.digest != null) {
+          digests.add(a.digest);
+        } else {
+          for (int i = 0; i < a.count; i++) {
+            out.digest.add(a.values[i], 1);
+          }
+        }
       }
       out.digest.add(digests);
       return out;
@@ -240,11 +307,25 @@ final class Accumulators {
     @Override
     public double[] extractOutput(Acc acc) {
       double[] out = new double[quantiles.length + 1];
+      double[] sorted = acc.digest == null ? Arrays.copyOf(acc.values, acc.count) : null;
+      if (sorted != null) {
+        Arrays.sort(sorted);
+      }
       for (int i = 0; i < quantiles.length; i++) {
-        out[i] = acc.digest.size() == 0 ? Double.NaN : acc.digest.quantile(quantiles[i]);
+        if (sorted != null) {
+          out[i] = sorted.length == 0 ? Double.NaN : nearestRank(sorted, quantiles[i]);
+        } else {
+          out[i] = acc.digest.size() == 0 ? Double.NaN : acc.digest.quantile(quantiles[i]);
+        }
       }
       out[quantiles.length] = acc.latest;
       return out;
+    }
+
+    /** The smallest value with at least {@code q * n} values at or below it. */
+    static double nearestRank(double[] sorted, double q) {
+      int rank = (int) Math.ceil(q * sorted.length);
+      return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
     }
 
     @Override
@@ -252,18 +333,40 @@ final class Accumulators {
       return new AtomicCoder<Acc>() {
         @Override
         public void encode(Acc a, OutputStream out) throws IOException {
-          a.digest.compress();
-          ByteBuffer buf = ByteBuffer.allocate(a.digest.byteSize());
-          a.digest.asBytes(buf);
-          ByteArrayCoder.of().encode(buf.array(), out);
           DoubleCoder.of().encode((double) a.latest, out);
+          if (a.digest == null) {
+            VarInt.encode(a.count << 1, out);
+            DataOutputStream data = new DataOutputStream(out);
+            for (int i = 0; i < a.count; i++) {
+              data.writeLong(Double.doubleToRawLongBits(a.values[i]));
+            }
+            data.flush();
+          } else {
+            VarInt.encode(1, out);
+            a.digest.compress();
+            ByteBuffer buf = ByteBuffer.allocate(a.digest.byteSize());
+            a.digest.asBytes(buf);
+            ByteArrayCoder.of().encode(buf.array(), out);
+          }
         }
 
         @Override
         public Acc decode(InputStream in) throws IOException {
           Acc a = new Acc();
-          a.digest = MergingDigest.fromBytes(ByteBuffer.wrap(ByteArrayCoder.of().decode(in)));
           a.latest = DoubleCoder.of().decode(in).longValue();
+          int header = VarInt.decodeInt(in);
+          if ((header & 1) == 0) {
+            int n = header >>> 1;
+            a.values = new double[Math.max(16, n)];
+            DataInputStream data = new DataInputStream(in);
+            for (int i = 0; i < n; i++) {
+              a.values[i] = Double.longBitsToDouble(data.readLong());
+            }
+            a.count = n;
+          } else {
+            a.values = null;
+            a.digest = MergingDigest.fromBytes(ByteBuffer.wrap(ByteArrayCoder.of().decode(in)));
+          }
           return a;
         }
       };

@@ -65,6 +65,8 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
 
   abstract double[] quantiles();
 
+  abstract int maxExactValues();
+
   abstract boolean cumulativeHistogram();
 
   abstract int maxSeriesPerWindow();
@@ -88,6 +90,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
         .setReduction(GaugeReduction.LAST)
         .setBuckets(new double[0])
         .setQuantiles(new double[0])
+        .setMaxExactValues(Accumulators.QuantilesFn.DEFAULT_MAX_EXACT_VALUES)
         .setCumulativeHistogram(true)
         .setMaxSeriesPerWindow(0)
         .setLatePanePolicy(LatePanePolicy.EMIT_AFTER_LATEST)
@@ -153,6 +156,14 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
       throw new IllegalArgumentException("staleAfter must be positive, got " + gap);
     }
     return toBuilder().setStaleAfter(gap).build();
+  }
+
+  /** Summaries only: values kept exactly per window before a t-digest takes over; 0: all. */
+  AggregateSpec<T> withMaxExactValues(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxExactValues must not be negative, got " + n);
+    }
+    return toBuilder().setMaxExactValues(n).build();
   }
 
   /** Counters only: also emit {@code <name without _total>_created} (Unix seconds). */
@@ -255,7 +266,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                     perWindow(
                         "Quantiles",
                         obs,
-                        new Accumulators.QuantilesFn(quantiles()),
+                        new Accumulators.QuantilesFn(quantiles(), maxExactValues()),
                         new Renderer.Quantiles(quantiles(), help)))
                 .and(
                     cumulative(
@@ -401,6 +412,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
     }
     if (kind() == Kind.SUMMARY) {
       b.add(DisplayData.item("quantiles", Arrays.toString(quantiles())).withLabel("Quantiles"));
+      b.add(DisplayData.item("maxExactValues", maxExactValues()).withLabel("Values kept exactly"));
     }
     if (maxSeriesPerWindow() > 0) {
       b.add(
@@ -431,6 +443,8 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
     abstract Builder<T> setBuckets(double[] b);
 
     abstract Builder<T> setQuantiles(double[] q);
+
+    abstract Builder<T> setMaxExactValues(int n);
 
     abstract Builder<T> setCumulativeHistogram(boolean c);
 

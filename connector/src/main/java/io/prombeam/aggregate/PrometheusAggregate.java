@@ -41,8 +41,8 @@ public final class PrometheusAggregate {
   }
 
   /**
-   * A summary: per window, the given quantiles (from a t-digest, compression 200), and running
-   * {@code _sum} and {@code _count}.
+   * A summary: per window, the given quantiles (exact up to 10,000 values, a t-digest above), and
+   * running {@code _sum} and {@code _count}.
    */
   public static <T> SummaryAggregate<T> summary(String name, double... quantiles) {
     if (quantiles.length == 0) {
