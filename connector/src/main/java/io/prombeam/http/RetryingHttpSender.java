@@ -32,6 +32,7 @@ public final class RetryingHttpSender {
   private final OkHttpClient client;
   private final RetryPolicy policy;
   private final Sleeper sleeper;
+  private long maxBodyBytes = Long.MAX_VALUE;
 
   /** A sender to {@code endpoint}'s server, retrying under {@code policy}. */
   public RetryingHttpSender(HttpEndpoint endpoint, RetryPolicy policy) {
@@ -42,6 +43,16 @@ public final class RetryingHttpSender {
     this.client = client;
     this.policy = policy;
     this.sleeper = sleeper;
+  }
+
+  /**
+   * Keeps at most {@code bytes} of a response body ({@code keepBody}): a longer one fails the try
+   * like a broken connection, after reading no more than that ({@code Content-Length} is checked
+   * first). 0 means no limit.
+   */
+  public RetryingHttpSender withMaxBodyBytes(long bytes) {
+    this.maxBodyBytes = bytes == 0 ? Long.MAX_VALUE : bytes;
+    return this;
   }
 
   /**
@@ -76,7 +87,7 @@ public final class RetryingHttpSender {
       try (Response response = client.newCall(request).execute()) {
         status = response.code();
         if (keepBody && RetryClassifier.isSuccess(status)) {
-          body = response.body() == null ? new byte[0] : response.body().bytes();
+          body = response.body() == null ? new byte[0] : boundedBody(response.body());
           contentType = response.header("Content-Type");
           message = "";
         } else {
@@ -90,8 +101,10 @@ public final class RetryingHttpSender {
         if (Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("interrupted while sending to " + request.url().redact());
         }
+        status = 0;
         message = describe(e); // a timeout
       } catch (IOException e) {
+        status = 0; // the exchange broke, even if its status line had arrived
         message = describe(e);
       }
       long latency = (System.nanoTime() - t0) / 1_000_000;
@@ -132,6 +145,25 @@ public final class RetryingHttpSender {
       listener.onRetry(status, reason, delay);
       sleeper.sleep(delay);
     }
+  }
+
+  /** The whole body, or an IOException once it passes {@link #maxBodyBytes}. */
+  private byte[] boundedBody(ResponseBody body) throws IOException {
+    if (maxBodyBytes == Long.MAX_VALUE) {
+      return body.bytes();
+    }
+    if (body.contentLength() > maxBodyBytes) {
+      throw new IOException(
+          "response body of "
+              + body.contentLength()
+              + " bytes is over the limit of "
+              + maxBodyBytes);
+    }
+    okio.BufferedSource source = body.source();
+    if (source.request(maxBodyBytes + 1)) {
+      throw new IOException("response body is over the limit of " + maxBodyBytes + " bytes");
+    }
+    return source.readByteArray();
   }
 
   private static long nextBackOff(BackOff backOff) {

@@ -4,11 +4,17 @@ import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text into series with
@@ -31,8 +37,32 @@ final class ExpositionParser {
     this.openMetrics = openMetrics;
   }
 
+  /**
+   * Parses a scraped body, strictly as Prometheus does: it must be valid UTF-8; every sample needs
+   * a metric name; one series may appear once; OpenMetrics must end with {@code # EOF} and have
+   * nothing after it. {@code contentType} decides between OpenMetrics and 0.0.4.
+   *
+   * @throws IllegalArgumentException naming the line and the rule broken; nothing of the body is
+   *     returned then
+   */
+  static List<TimeSeries> parse(byte[] body, String contentType, long defaultTs) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("invalid UTF-8 in the exposition: " + e.getMessage());
+    }
+    return parse(text, contentType, defaultTs);
+  }
+
   /** Parses {@code text}; {@code contentType} decides between OpenMetrics and 0.0.4. */
-  public static List<TimeSeries> parse(String text, String contentType, long defaultTs) {
+  static List<TimeSeries> parse(String text, String contentType, long defaultTs) {
     boolean om =
         contentType != null && contentType.toLowerCase(Locale.ROOT).contains("openmetrics");
     return new ExpositionParser(text, om).parse(defaultTs);
@@ -40,6 +70,8 @@ final class ExpositionParser {
 
   private List<TimeSeries> parse(long defaultTs) {
     List<TimeSeries> out = new ArrayList<>();
+    Set<Object> seen = new HashSet<>();
+    boolean eof = false;
     int lineNo = 0;
     for (String raw : text.split("\n")) {
       lineNo++;
@@ -48,15 +80,29 @@ final class ExpositionParser {
         continue;
       }
       try {
-        if (line.startsWith("#")) {
+        if (eof) {
+          throw new IllegalArgumentException("content after # EOF");
+        }
+        if (openMetrics && line.equals("# EOF")) {
+          eof = true;
+        } else if (line.startsWith("#")) {
           comment(line);
         } else {
-          out.add(sample(line, defaultTs));
+          TimeSeries ts = sample(line, defaultTs);
+          // OpenMetrics may give a series several points at distinct timestamps; not one twice
+          if (!seen.add(List.of(ts.labels(), ts.timestamp(0)))) {
+            throw new IllegalArgumentException(
+                "duplicate series " + ts.labels() + " at one timestamp in one scrape");
+          }
+          out.add(ts);
         }
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             "exposition line " + lineNo + " (" + clip(line) + "): " + e.getMessage(), e);
       }
+    }
+    if (openMetrics && !eof) {
+      throw new IllegalArgumentException("OpenMetrics exposition without # EOF at its end");
     }
     return out;
   }
@@ -111,6 +157,9 @@ final class ExpositionParser {
       i++;
     }
     String name = line.substring(0, i);
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("sample without a metric name");
+    }
     Labels.Builder labels = Labels.builder().add(Labels.METRIC_NAME, name);
     if (i < line.length() && line.charAt(i) == '{') {
       i++;

@@ -12,7 +12,6 @@ import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
@@ -69,6 +68,12 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
   @Override
   public abstract RetryPolicy retryPolicy();
 
+  /** Bytes of a scraped body at most; 0: no limit. See {@link #withBodySizeLimit}. */
+  public abstract long bodySizeLimit();
+
+  /** Samples of one scrape at most; 0: no limit. See {@link #withSampleLimit}. */
+  public abstract int sampleLimit();
+
   /** When the first scrape happens; when the pipeline starts if null. */
   public abstract @Nullable Instant startAt();
 
@@ -84,6 +89,8 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
         .setInterval(Duration.standardSeconds(15))
         .setEndpoint(HttpEndpoint.create().withTimeout(DEFAULT_TIMEOUT))
         .setRetryPolicy(RetryPolicy.forScrapes())
+        .setBodySizeLimit(0)
+        .setSampleLimit(0)
         .build();
   }
 
@@ -114,6 +121,28 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
   /** Time between scrapes (default 15 s). */
   public Scrape withInterval(Duration d) {
     return toBuilder().setInterval(d).build();
+  }
+
+  /**
+   * A scrape whose body is larger fails ({@code up} 0, nothing of it emitted), as Prometheus'
+   * {@code body_size_limit}: no more than this is read. Default 0: no limit.
+   */
+  public Scrape withBodySizeLimit(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bodySizeLimit must not be negative, got " + bytes);
+    }
+    return toBuilder().setBodySizeLimit(bytes).build();
+  }
+
+  /**
+   * A scrape with more samples fails ({@code up} 0, nothing of it emitted), as Prometheus' {@code
+   * sample_limit}. Default 0: no limit.
+   */
+  public Scrape withSampleLimit(int samples) {
+    if (samples < 0) {
+      throw new IllegalArgumentException("sampleLimit must not be negative, got " + samples);
+    }
+    return toBuilder().setSampleLimit(samples).build();
   }
 
   /** First scrape at this time (default: when the pipeline starts). */
@@ -151,7 +180,10 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     }
     return input
         .apply("Schedule", ticks)
-        .apply("Scrape", ParDo.of(new ScrapeFn(targets(), endpoint(), retryPolicy())))
+        .apply(
+            "Scrape",
+            ParDo.of(
+                new ScrapeFn(targets(), endpoint(), retryPolicy(), bodySizeLimit(), sampleLimit())))
         .setCoder(TimeSeriesCoder.of());
   }
 
@@ -159,7 +191,11 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
   public void populateDisplayData(DisplayData.Builder b) {
     super.populateDisplayData(b);
     b.add(DisplayData.item("targets", targets().toString()).withLabel("Targets"))
-        .add(DisplayData.item("interval", interval()).withLabel("Scrape interval"));
+        .add(DisplayData.item("interval", interval()).withLabel("Scrape interval"))
+        .add(
+            DisplayData.item("bodySizeLimit", bodySizeLimit())
+                .withLabel("Body size limit (0: none)"))
+        .add(DisplayData.item("sampleLimit", sampleLimit()).withLabel("Sample limit (0: none)"));
     endpoint().populateDisplayData(b);
     retryPolicy().populateDisplayData(b);
   }
@@ -169,20 +205,29 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     private final List<ScrapeTarget> targets;
     private final HttpEndpoint endpoint;
     private final RetryPolicy retryPolicy;
+    private final long bodySizeLimit;
+    private final int sampleLimit;
     private final Counter scrapes = PrombeamCounter.SCRAPES.counter();
     private final Counter failed = PrombeamCounter.SCRAPES_FAILED.counter();
     private final Counter samples = PrombeamCounter.SCRAPE_SAMPLES.counter();
     private transient RetryingHttpSender sender;
 
-    ScrapeFn(List<ScrapeTarget> targets, HttpEndpoint endpoint, RetryPolicy retryPolicy) {
+    ScrapeFn(
+        List<ScrapeTarget> targets,
+        HttpEndpoint endpoint,
+        RetryPolicy retryPolicy,
+        long bodySizeLimit,
+        int sampleLimit) {
       this.targets = targets;
       this.endpoint = endpoint;
       this.retryPolicy = retryPolicy;
+      this.bodySizeLimit = bodySizeLimit;
+      this.sampleLimit = sampleLimit;
     }
 
     @Setup
     public void setup() {
-      sender = new RetryingHttpSender(endpoint, retryPolicy);
+      sender = new RetryingHttpSender(endpoint, retryPolicy).withMaxBodyBytes(bodySizeLimit);
     }
 
     @ProcessElement
@@ -207,11 +252,13 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
           error = r.status() == 0 ? r.message() : "HTTP " + r.status() + ": " + r.message();
         } else {
           try {
-            got =
-                ExpositionParser.parse(
-                    new String(r.body(), StandardCharsets.UTF_8), r.contentType(), ts);
+            got = ExpositionParser.parse(r.body(), r.contentType(), ts);
+            if (sampleLimit > 0 && got.size() > sampleLimit) {
+              error = got.size() + " samples, over the sample limit of " + sampleLimit;
+              got = null;
+            }
           } catch (IllegalArgumentException e) {
-            error = e.toString();
+            error = e.getMessage();
           }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -260,6 +307,10 @@ public abstract class Scrape extends PTransform<PBegin, PCollection<TimeSeries>>
     abstract Builder setEndpoint(HttpEndpoint e);
 
     abstract Builder setRetryPolicy(RetryPolicy p);
+
+    abstract Builder setBodySizeLimit(long bytes);
+
+    abstract Builder setSampleLimit(int samples);
 
     abstract Builder setStartAt(@Nullable Instant t);
 
