@@ -72,6 +72,16 @@ public enum PrombeamCounter {
   REMOTE_READ_SERIES,
   /** Samples read by {@code remoteRead()}. */
   REMOTE_READ_SAMPLES,
+  /** Series {@code receive()} emitted. */
+  RECEIVE_SERIES,
+  /** Requests {@code receive()} refused whole (401, 413, 415, 400 undecodable, 503 busy). */
+  RECEIVE_REQUESTS_REFUSED,
+  /**
+   * Series {@code receive()} refused by name in a 400 (their requests' valid series were taken).
+   */
+  RECEIVE_SERIES_INVALID,
+  /** Series with only native histograms or exemplars, accepted but not carried yet. */
+  RECEIVE_SERIES_UNSUPPORTED_DROPPED,
   /** Scrapes done. */
   SCRAPES,
   /** Scrapes that failed ({@code up} 0). */

@@ -129,7 +129,7 @@ public final class RemoteWriteCodec {
     PrometheusRemote.WriteRequest req = PrometheusRemote.WriteRequest.parseFrom(raw);
     Map<String, MetricMetadata> metadata = new HashMap<>();
     for (PrometheusRemote.MetricMetadata m : req.getMetadataList()) {
-      metadata.put(m.getMetricFamilyName(), fromProto(m));
+      metadata.put(m.getMetricFamilyName(), metadataFromProto(m));
     }
     List<TimeSeries> out = new ArrayList<>(req.getTimeseriesCount());
     for (PrometheusRemote.TimeSeries ts : req.getTimeseriesList()) {
@@ -168,7 +168,8 @@ public final class RemoteWriteCodec {
     return b.build();
   }
 
-  private static MetricMetadata fromProto(PrometheusRemote.MetricMetadata m) {
+  /** A request's metadata entry in our model. */
+  public static MetricMetadata metadataFromProto(PrometheusRemote.MetricMetadata m) {
     MetricType type;
     try {
       type = MetricType.valueOf(m.getType().name());

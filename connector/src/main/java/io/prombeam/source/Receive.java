@@ -1,9 +1,11 @@
 package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
+import io.prombeam.http.Secret;
 import io.prombeam.model.TimeSeries;
 import okhttp3.HttpUrl;
 import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
@@ -21,6 +23,18 @@ import org.joda.time.Duration;
 public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>> {
   private static final long serialVersionUID = 1L;
 
+  /** Compressed body bytes at most, unless set: 16 MiB (a 2,000-sample request is ~20 KiB). */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 16L << 20;
+
+  /** Decoded body bytes at most, unless set: 32 MiB, as Prometheus' own receiver. */
+  public static final int DEFAULT_MAX_DECODED_BYTES = 32 << 20;
+
+  /** Series per request at most, unless set. */
+  public static final int DEFAULT_MAX_SERIES_PER_REQUEST = 100_000;
+
+  /** Decoded bytes of the requests being handled at once at most, unless set: 256 MiB. */
+  public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 256L << 20;
+
   /** The URL to listen on, e.g. {@code http://0.0.0.0:9201/api/v1/write}. */
   public abstract @Nullable String url();
 
@@ -30,8 +44,28 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
   /** How long a sender waits for its acknowledgement before 503. */
   public abstract Duration ackTimeout();
 
-  /** When a sender gets its 2xx; see {@link #withAckMode}. */
-  public abstract AckMode ackMode();
+  /** When a sender gets its 2xx; null: chosen per runner, see {@link #withAckMode}. */
+  public abstract @Nullable AckMode ackMode();
+
+  /** Compressed request bytes at most; see {@link #withMaxRequestBytes}. */
+  public abstract long maxRequestBytes();
+
+  /** Decoded request bytes at most; see {@link #withMaxDecodedBytes}. */
+  public abstract int maxDecodedBytes();
+
+  /** Series per request at most; see {@link #withMaxSeriesPerRequest}. */
+  public abstract int maxSeriesPerRequest();
+
+  /**
+   * Decoded bytes of all requests being handled at once at most; see {@link #withMaxInFlightBytes}.
+   */
+  public abstract long maxInFlightBytes();
+
+  abstract @Nullable String basicAuthUser();
+
+  abstract @Nullable Secret basicAuthPassword();
+
+  abstract @Nullable Secret bearerToken();
 
   /** When the source ends by itself; never when null. */
   public abstract @Nullable Duration stopAfter();
@@ -43,7 +77,10 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
     return new AutoValue_Receive.Builder()
         .setMaxQueuedRequests(100)
         .setAckTimeout(Duration.standardSeconds(30))
-        .setAckMode(AckMode.ON_CHECKPOINT)
+        .setMaxRequestBytes(DEFAULT_MAX_REQUEST_BYTES)
+        .setMaxDecodedBytes(DEFAULT_MAX_DECODED_BYTES)
+        .setMaxSeriesPerRequest(DEFAULT_MAX_SERIES_PER_REQUEST)
+        .setMaxInFlightBytes(DEFAULT_MAX_IN_FLIGHT_BYTES)
         .build();
   }
 
@@ -84,6 +121,65 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
     return toBuilder().setAckMode(mode).build();
   }
 
+  /** A larger compressed body is answered 413 without being read past the limit. */
+  public Receive withMaxRequestBytes(long bytes) {
+    checkPositive("maxRequestBytes", bytes);
+    return toBuilder().setMaxRequestBytes(bytes).build();
+  }
+
+  /** A body that would decode to more is answered 413, judged from snappy's header. */
+  public Receive withMaxDecodedBytes(int bytes) {
+    checkPositive("maxDecodedBytes", bytes);
+    return toBuilder().setMaxDecodedBytes(bytes).build();
+  }
+
+  /** A request with more series is answered 413. */
+  public Receive withMaxSeriesPerRequest(int series) {
+    checkPositive("maxSeriesPerRequest", series);
+    return toBuilder().setMaxSeriesPerRequest(series).build();
+  }
+
+  /**
+   * Decoded bytes of all requests being handled at once at most: a request that would pass it is
+   * answered 503 with {@code Retry-After}, and the receiver takes no more memory.
+   */
+  public Receive withMaxInFlightBytes(long bytes) {
+    checkPositive("maxInFlightBytes", bytes);
+    return toBuilder().setMaxInFlightBytes(bytes).build();
+  }
+
+  /**
+   * Senders must present these basic-auth credentials (401 otherwise); checked in constant time.
+   */
+  public Receive withBasicAuth(String user, String password) {
+    if (user == null || password == null) {
+      throw new IllegalArgumentException("basic auth needs a user and a password");
+    }
+    return toBuilder()
+        .setBasicAuthUser(user)
+        .setBasicAuthPassword(Secret.of(password))
+        .setBearerToken(null)
+        .build();
+  }
+
+  /** Senders must present this bearer token (401 otherwise); checked in constant time. */
+  public Receive withBearerToken(String token) {
+    if (token == null || token.isEmpty()) {
+      throw new IllegalArgumentException("bearer token must not be empty");
+    }
+    return toBuilder()
+        .setBearerToken(Secret.of(token))
+        .setBasicAuthUser(null)
+        .setBasicAuthPassword(null)
+        .build();
+  }
+
+  private static void checkPositive(String what, long n) {
+    if (n <= 0) {
+      throw new IllegalArgumentException(what + " must be positive, got " + n);
+    }
+  }
+
   /** End the source after this long (tests, bounded runs). */
   public Receive withStopAfter(Duration d) {
     return toBuilder().setStopAfter(d).build();
@@ -104,8 +200,44 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
                 listen.encodedPath(),
                 maxQueuedRequests(),
                 ackTimeout(),
-                ackMode(),
-                stopAfter())));
+                ackMode() != null ? ackMode() : defaultAckMode(input.getPipeline().getOptions()),
+                stopAfter(),
+                new ReceiverLimits(
+                    maxRequestBytes(),
+                    maxDecodedBytes(),
+                    maxSeriesPerRequest(),
+                    maxInFlightBytes(),
+                    basicAuthUser(),
+                    basicAuthPassword(),
+                    bearerToken()))));
+  }
+
+  /**
+   * Flink's own option, read by name so that the connector needs no Flink classes. Public only
+   * because Beam's options proxy requires it.
+   */
+  @org.apache.beam.sdk.annotations.Internal
+  public interface CheckpointingOption extends PipelineOptions {
+    /** Flink's checkpointing interval in milliseconds, if set. */
+    @org.apache.beam.sdk.options.Description("Flink's checkpointing interval, if set")
+    @org.apache.beam.sdk.options.Default.Long(-1L) // as FlinkPipelineOptions declares it
+    Long getCheckpointingInterval();
+
+    /** Sets it. */
+    void setCheckpointingInterval(Long interval);
+  }
+
+  /** The ack mode that gives at-least-once without endless re-sends on {@code options}' runner. */
+  static AckMode defaultAckMode(PipelineOptions options) {
+    String runner = options.getRunner() == null ? "" : options.getRunner().getSimpleName();
+    if (runner.equals("DirectRunner")) {
+      return AckMode.ON_READ;
+    }
+    if (runner.startsWith("Flink")) {
+      Long interval = options.as(CheckpointingOption.class).getCheckpointingInterval();
+      return interval != null && interval > 0 ? AckMode.ON_CHECKPOINT : AckMode.ON_READ;
+    }
+    return AckMode.ON_CHECKPOINT;
   }
 
   @Override
@@ -116,6 +248,21 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
             DisplayData.item("maxQueuedRequests", maxQueuedRequests())
                 .withLabel("Max queued requests"))
         .add(DisplayData.item("ackTimeout", ackTimeout()).withLabel("Ack timeout"))
+        .add(DisplayData.item("maxRequestBytes", maxRequestBytes()).withLabel("Max request bytes"))
+        .add(DisplayData.item("maxDecodedBytes", maxDecodedBytes()).withLabel("Max decoded bytes"))
+        .add(
+            DisplayData.item("maxSeriesPerRequest", maxSeriesPerRequest())
+                .withLabel("Max series per request"))
+        .add(
+            DisplayData.item("maxInFlightBytes", maxInFlightBytes())
+                .withLabel("Max bytes in flight"))
+        .add(
+            DisplayData.item(
+                    "auth",
+                    basicAuthUser() != null
+                        ? "basic (user " + basicAuthUser() + ")"
+                        : bearerToken() != null ? "bearer token" : "none")
+                .withLabel("Senders must authenticate"))
         .add(DisplayData.item("ackMode", ackMode().toString()).withLabel("Acknowledge"));
   }
 
@@ -127,7 +274,21 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
 
     abstract Builder setAckTimeout(Duration d);
 
-    abstract Builder setAckMode(AckMode mode);
+    abstract Builder setAckMode(@Nullable AckMode mode);
+
+    abstract Builder setMaxRequestBytes(long bytes);
+
+    abstract Builder setMaxDecodedBytes(int bytes);
+
+    abstract Builder setMaxSeriesPerRequest(int series);
+
+    abstract Builder setMaxInFlightBytes(long bytes);
+
+    abstract Builder setBasicAuthUser(@Nullable String user);
+
+    abstract Builder setBasicAuthPassword(@Nullable Secret password);
+
+    abstract Builder setBearerToken(@Nullable Secret token);
 
     abstract Builder setStopAfter(@Nullable Duration d);
 

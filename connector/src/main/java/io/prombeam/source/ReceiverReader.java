@@ -1,5 +1,6 @@
 package io.prombeam.source;
 
+import io.prombeam.counters.PrombeamCounter;
 import io.prombeam.model.TimeSeries;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.joda.time.Instant;
@@ -35,11 +37,39 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
     return advance();
   }
 
+  private long reportedRefused;
+  private long reportedInvalid;
+  private long reportedUnsupported;
+
+  /** Turns what the handler threads counted into Beam counters, here where a container is. */
+  private void reportStats() {
+    ReceiverStats stats = endpoint.stats;
+    reportedRefused =
+        report(PrombeamCounter.RECEIVE_REQUESTS_REFUSED, stats.refused, reportedRefused);
+    reportedInvalid =
+        report(PrombeamCounter.RECEIVE_SERIES_INVALID, stats.seriesInvalid, reportedInvalid);
+    reportedUnsupported =
+        report(
+            PrombeamCounter.RECEIVE_SERIES_UNSUPPORTED_DROPPED,
+            stats.seriesUnsupported,
+            reportedUnsupported);
+  }
+
+  private static long report(PrombeamCounter counter, AtomicLong total, long reported) {
+    long now = total.get();
+    if (now > reported) {
+      counter.counter().inc(now - reported);
+    }
+    return now;
+  }
+
   @Override
   public boolean advance() {
+    reportStats();
     while (true) {
       if (currentSeries != null && currentSeries.hasNext()) {
         current = currentSeries.next();
+        PrombeamCounter.RECEIVE_SERIES.counter().inc();
         Instant now = Instant.now();
         currentTimestamp = now.isAfter(watermark) ? now : watermark;
         if (!currentSeries.hasNext()) {

@@ -2,18 +2,15 @@ package io.prombeam.source;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.prombeam.model.SeriesViolation;
-import io.prombeam.model.TimeSeries;
-import io.prombeam.remotewrite.RemoteWriteCodec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.xerial.snappy.Snappy;
 
 /**
  * The listening socket and its queue, shared by the readers of one host:port in this JVM: runners
@@ -44,6 +41,12 @@ final class ReceiverServer {
 
   final HttpServer server;
   private int readers;
+  private volatile boolean stopping;
+  private final java.util.concurrent.atomic.AtomicLong inFlightBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** What the handler threads saw; the reader turns it into Beam counters. */
+  final ReceiverStats stats = new ReceiverStats();
 
   private ReceiverServer(RemoteWriteReceiverSource source) throws IOException {
     // Small 204 answers must not wait for the sender's delayed ACK (~40 ms a request).
@@ -53,7 +56,7 @@ final class ReceiverServer {
     this.source = source;
     this.queue = new ArrayBlockingQueue<>(source.maxQueuedRequests);
     this.server = HttpServer.create(new InetSocketAddress(source.host, source.port), 64);
-    server.createContext(source.path, this::handle);
+    server.createContext("/", this::handle); // every path: anything but the exact one is a 404
     server.setExecutor(
         Executors.newCachedThreadPool(
             r -> {
@@ -89,7 +92,9 @@ final class ReceiverServer {
           synchronized (ReceiverServer.class) {
             if (readers == 0
                 && OPEN.remove(source.host + ":" + source.port + source.path) == this) {
-              server.stop(0);
+              // waiting senders are answered 503 first; then the server closes, after giving
+              // those answers up to 2 s to leave
+              stopping = true;
               for (PendingRequest p : resumed) {
                 p.abort();
                 p.acked.countDown();
@@ -98,6 +103,7 @@ final class ReceiverServer {
                 p.abort();
                 p.acked.countDown();
               }
+              server.stop(2);
               RemoteWriteReceiverSource.LOG.info(
                   "remote-write receiver on port {} stopped", source.port);
             }
@@ -107,42 +113,173 @@ final class ReceiverServer {
         TimeUnit.SECONDS);
   }
 
-  private void handle(HttpExchange ex) throws IOException {
+  /** Every request gets an answer: whatever goes wrong in handling it becomes a 500. */
+  private void handle(HttpExchange ex) {
     try {
-      if (!"POST".equals(ex.getRequestMethod())) {
-        reply(ex, 405, "only POST");
-        return;
-      }
-      byte[] body = ex.getRequestBody().readAllBytes();
-      List<TimeSeries> series;
+      handleChecked(ex);
+    } catch (Throwable t) { // an Error too: the sender must not wait for its own timeout
+      RemoteWriteReceiverSource.LOG.warn("remote-write receiver failed handling a request", t);
       try {
-        series = RemoteWriteCodec.decodeWriteRequest(body);
-      } catch (IOException | RuntimeException e) {
-        reply(ex, 400, "cannot decode remote-write request: " + e.getMessage());
-        return;
+        reply(ex, 500, "receiver error: " + t.getClass().getSimpleName());
+      } catch (IOException | RuntimeException ignored) {
+        ex.close();
       }
-      for (TimeSeries ts : series) {
-        Optional<SeriesViolation> v = RemoteWriteReceiverSource.ANY_TIMESTAMP.validate(ts);
-        if (v.isPresent()) {
-          reply(ex, 400, v.get().message());
-          return;
-        }
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
       }
-      PendingRequest p = new PendingRequest(series);
+    }
+  }
+
+  private void handleChecked(HttpExchange ex) throws IOException, InterruptedException {
+    ReceiverLimits limits = source.limits;
+    if (!ex.getRequestURI().getRawPath().equals(source.path)) {
+      reply(ex, 404, "not found: remote write is received at " + source.path);
+      return;
+    }
+    if (!"POST".equals(ex.getRequestMethod())) {
+      ex.getResponseHeaders().set("Allow", "POST");
+      reply(ex, 405, "only POST");
+      return;
+    }
+    if (!ReceiverAuth.allows(limits, ex.getRequestHeaders().getFirst("Authorization"))) {
+      ex.getResponseHeaders()
+          .set(
+              "WWW-Authenticate",
+              limits.bearerToken != null ? "Bearer" : "Basic realm=\"prombeam\"");
+      stats.refused.incrementAndGet();
+      reply(ex, 401, "unauthorized");
+      return;
+    }
+    String unsupported = unsupportedMediaType(ex);
+    if (unsupported != null) {
+      stats.refused.incrementAndGet();
+      reply(ex, 415, unsupported);
+      return;
+    }
+    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null && parseLong(declared) > limits.maxRequestBytes) {
+      stats.refused.incrementAndGet();
+      reply(ex, 413, "body of " + declared + " bytes over the limit of " + limits.maxRequestBytes);
+      return;
+    }
+    byte[] body = readAtMost(ex.getRequestBody(), limits.maxRequestBytes);
+    if (body == null) {
+      stats.refused.incrementAndGet();
+      reply(ex, 413, "body over the limit of " + limits.maxRequestBytes + " bytes");
+      return;
+    }
+    int decoded;
+    try {
+      decoded = Snappy.uncompressedLength(body);
+    } catch (IOException | RuntimeException e) {
+      stats.refused.incrementAndGet();
+      reply(ex, 400, "not a snappy block: " + e.getMessage());
+      return;
+    }
+    if (decoded > limits.maxDecodedBytes) {
+      stats.refused.incrementAndGet();
+      reply(
+          ex,
+          413,
+          "body decodes to " + decoded + " bytes, over the limit of " + limits.maxDecodedBytes);
+      return;
+    }
+    if (inFlightBytes.addAndGet(decoded) > limits.maxInFlightBytes) {
+      inFlightBytes.addAndGet(-decoded);
+      stats.refused.incrementAndGet();
+      ex.getResponseHeaders().set("Retry-After", "1");
+      reply(ex, 503, "receiver busy: " + limits.maxInFlightBytes + " bytes in flight");
+      return;
+    }
+    try {
+      receive(ex, body, limits);
+    } finally {
+      inFlightBytes.addAndGet(-decoded);
+    }
+  }
+
+  /** Decodes, keeps the valid series, waits for them to be safe and answers. */
+  private void receive(HttpExchange ex, byte[] body, ReceiverLimits limits)
+      throws IOException, InterruptedException {
+    ReceivedRequest request;
+    try {
+      request = ReceivedRequest.decode(body, limits.maxSeriesPerRequest);
+    } catch (ReceivedRequest.TooManySeries e) {
+      stats.refused.incrementAndGet();
+      reply(ex, 413, e.getMessage());
+      return;
+    } catch (IOException | RuntimeException e) {
+      stats.refused.incrementAndGet();
+      reply(ex, 400, "cannot decode remote-write request: " + e.getMessage());
+      return;
+    }
+    stats.seriesInvalid.addAndGet(request.invalid.size());
+    stats.seriesUnsupported.addAndGet(request.unsupported);
+    if (!request.valid.isEmpty()) {
+      PendingRequest p = new PendingRequest(request.valid);
       if (!queue.offer(p)) {
+        ex.getResponseHeaders().set("Retry-After", "1");
         reply(ex, 503, "receiver overloaded: " + source.maxQueuedRequests + " requests queued");
         return;
       }
-      if (p.acked.await(source.ackTimeout.getMillis(), TimeUnit.MILLISECONDS) && !p.aborted()) {
-        reply(ex, 204, "");
-      } else {
+      if (!p.acked.await(source.ackTimeout.getMillis(), TimeUnit.MILLISECONDS) || p.aborted()) {
         p.abort();
-        reply(ex, 503, "not acknowledged by the pipeline within " + source.ackTimeout);
+        reply(
+            ex,
+            503,
+            stopping
+                ? "receiver shutting down"
+                : "not acknowledged by the pipeline within " + source.ackTimeout);
+        return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reply(ex, 503, "receiver shutting down");
     }
+    if (request.invalid.isEmpty()) {
+      reply(ex, 204, "");
+    } else {
+      // As Prometheus' receiver: the valid series are taken, the answer is 400 naming the
+      // others, and a sender does not retry a 400, so the valid part cannot arrive twice.
+      reply(ex, 400, request.refusal());
+    }
+  }
+
+  /** Why the body's declared media type is not remote-write 1.0, or null when it is. */
+  private static String unsupportedMediaType(HttpExchange ex) {
+    String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+    if (encoding == null || !encoding.trim().equalsIgnoreCase("snappy")) {
+      return "Content-Encoding must be snappy, got " + encoding;
+    }
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    String lower = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+    if (!lower.startsWith("application/x-protobuf")) {
+      return "Content-Type must be application/x-protobuf, got " + type;
+    }
+    if (lower.contains("proto=") && !lower.contains("proto=prometheus.writerequest")) {
+      return "only remote-write 1.0 (prometheus.WriteRequest) is received, got " + type;
+    }
+    return null;
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The whole stream, or null as soon as it passes {@code max} bytes. */
+  private static byte[] readAtMost(InputStream in, long max) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[64 << 10];
+    long total = 0;
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      total += n;
+      if (total > max) {
+        return null;
+      }
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
   }
 
   private static void reply(HttpExchange ex, int status, String text) throws IOException {

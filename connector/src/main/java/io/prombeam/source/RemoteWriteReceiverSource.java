@@ -35,6 +35,7 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Receiv
   final Duration ackTimeout;
   final AckMode ackMode;
   final @Nullable Duration stopAfter;
+  final ReceiverLimits limits;
 
   RemoteWriteReceiverSource(
       String host,
@@ -43,7 +44,9 @@ final class RemoteWriteReceiverSource extends UnboundedSource<TimeSeries, Receiv
       int maxQueuedRequests,
       Duration ackTimeout,
       AckMode ackMode,
-      @Nullable Duration stopAfter) {
+      @Nullable Duration stopAfter,
+      ReceiverLimits limits) {
+    this.limits = limits;
     this.host = host;
     this.port = port;
     this.path = path;

@@ -22,6 +22,18 @@ import org.junit.Test;
 
 /** The receiver's protocol with a reader driven by hand: ack on checkpoint, 503 when full. */
 public class ReceiverSourceTest {
+  /** The defaults {@code receive()} has, no authentication. */
+  static ReceiverLimits limits() {
+    return new ReceiverLimits(
+        Receive.DEFAULT_MAX_REQUEST_BYTES,
+        Receive.DEFAULT_MAX_DECODED_BYTES,
+        Receive.DEFAULT_MAX_SERIES_PER_REQUEST,
+        Receive.DEFAULT_MAX_IN_FLIGHT_BYTES,
+        null,
+        null,
+        null);
+  }
+
   private static final OkHttpClient HTTP =
       new OkHttpClient.Builder().readTimeout(30, TimeUnit.SECONDS).build();
 
@@ -55,7 +67,8 @@ public class ReceiverSourceTest {
             1,
             Duration.standardSeconds(20),
             AckMode.ON_CHECKPOINT,
-            null);
+            null,
+            ReceiverSourceTest.limits());
     UnboundedSource.UnboundedReader<TimeSeries> reader =
         source.createReader(PipelineOptionsFactory.create(), null);
     assertFalse(reader.start());
@@ -107,7 +120,8 @@ public class ReceiverSourceTest {
             4,
             Duration.standardSeconds(20),
             AckMode.ON_READ,
-            null);
+            null,
+            ReceiverSourceTest.limits());
     UnboundedSource.UnboundedReader<TimeSeries> first =
         source.createReader(PipelineOptionsFactory.create(), null);
     assertFalse(first.start());
