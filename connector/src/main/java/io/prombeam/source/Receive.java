@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import io.prombeam.http.Secret;
 import io.prombeam.model.TimeSeries;
 import okhttp3.HttpUrl;
+import org.apache.beam.sdk.annotations.Internal;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -216,7 +217,7 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
    * Flink's own option, read by name so that the connector needs no Flink classes. Public only
    * because Beam's options proxy requires it.
    */
-  @org.apache.beam.sdk.annotations.Internal
+  @Internal
   public interface CheckpointingOption extends PipelineOptions {
     /** Flink's checkpointing interval in milliseconds, if set. */
     @org.apache.beam.sdk.options.Description("Flink's checkpointing interval, if set")
