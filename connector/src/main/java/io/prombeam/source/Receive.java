@@ -68,6 +68,10 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
 
   abstract @Nullable Secret bearerToken();
 
+  abstract @Nullable String tlsCertFile();
+
+  abstract @Nullable String tlsKeyFile();
+
   /** When the source ends by itself; never when null. */
   public abstract @Nullable Duration stopAfter();
 
@@ -92,8 +96,8 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
    */
   public Receive withUrl(String url) {
     HttpUrl parsed = HttpUrl.parse(url);
-    if (parsed == null || !parsed.scheme().equals("http")) {
-      throw new IllegalArgumentException("receive() listens on an http:// URL, got " + url);
+    if (parsed == null) {
+      throw new IllegalArgumentException("receive() listens on an http(s):// URL, got " + url);
     }
     if (parsed.query() != null || !parsed.username().isEmpty()) {
       throw new IllegalArgumentException(
@@ -175,6 +179,17 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
         .build();
   }
 
+  /**
+   * Serves HTTPS with this certificate (PEM) and its PKCS#8 key ({@code keyPemPath}, or after the
+   * certificate in its file); give senders the {@code https://} URL.
+   */
+  public Receive withTlsCertificate(String certPemPath, @Nullable String keyPemPath) {
+    if (certPemPath == null) {
+      throw new IllegalArgumentException("receiver TLS needs a certificate file");
+    }
+    return toBuilder().setTlsCertFile(certPemPath).setTlsKeyFile(keyPemPath).build();
+  }
+
   private static void checkPositive(String what, long n) {
     if (n <= 0) {
       throw new IllegalArgumentException(what + " must be positive, got " + n);
@@ -193,6 +208,12 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
           getName() + ": withUrl(\"http://<bind address>:<port>/<path>\") is required");
     }
     HttpUrl listen = HttpUrl.get(url());
+    if (listen.isHttps() != (tlsCertFile() != null)) {
+      throw new IllegalArgumentException(
+          getName()
+              + ": an https:// URL needs withTlsCertificate(...), and a certificate an https://"
+              + " URL");
+    }
     return input.apply(
         Read.from(
             new RemoteWriteReceiverSource(
@@ -204,13 +225,14 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
                 ackMode() != null ? ackMode() : defaultAckMode(input.getPipeline().getOptions()),
                 stopAfter(),
                 new ReceiverLimits(
-                    maxRequestBytes(),
-                    maxDecodedBytes(),
-                    maxSeriesPerRequest(),
-                    maxInFlightBytes(),
-                    basicAuthUser(),
-                    basicAuthPassword(),
-                    bearerToken()))));
+                        maxRequestBytes(),
+                        maxDecodedBytes(),
+                        maxSeriesPerRequest(),
+                        maxInFlightBytes(),
+                        basicAuthUser(),
+                        basicAuthPassword(),
+                        bearerToken())
+                    .withTls(tlsCertFile(), tlsKeyFile()))));
   }
 
   /**
@@ -264,6 +286,7 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
                         ? "basic (user " + basicAuthUser() + ")"
                         : bearerToken() != null ? "bearer token" : "none")
                 .withLabel("Senders must authenticate"))
+        .addIfNotNull(DisplayData.item("tlsCertFile", tlsCertFile()).withLabel("TLS certificate"))
         .add(DisplayData.item("ackMode", ackMode().toString()).withLabel("Acknowledge"));
   }
 
@@ -290,6 +313,10 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
     abstract Builder setBasicAuthPassword(@Nullable Secret password);
 
     abstract Builder setBearerToken(@Nullable Secret token);
+
+    abstract Builder setTlsCertFile(@Nullable String path);
+
+    abstract Builder setTlsKeyFile(@Nullable String path);
 
     abstract Builder setStopAfter(@Nullable Duration d);
 

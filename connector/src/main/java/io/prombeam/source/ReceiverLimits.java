@@ -27,6 +27,11 @@ final class ReceiverLimits implements Serializable {
   final @Nullable Secret basicAuthPassword;
   final @Nullable Secret bearerToken;
 
+  /** PEM files of the server's certificate and PKCS#8 key: HTTPS when set. */
+  @Nullable String tlsCertFile;
+
+  @Nullable String tlsKeyFile;
+
   ReceiverLimits(
       long maxRequestBytes,
       int maxDecodedBytes,
@@ -42,5 +47,21 @@ final class ReceiverLimits implements Serializable {
     this.basicAuthUser = basicAuthUser;
     this.basicAuthPassword = basicAuthPassword;
     this.bearerToken = bearerToken;
+  }
+
+  /** These limits, served over HTTPS with this certificate. */
+  ReceiverLimits withTls(@Nullable String certFile, @Nullable String keyFile) {
+    ReceiverLimits l =
+        new ReceiverLimits(
+            maxRequestBytes,
+            maxDecodedBytes,
+            maxSeriesPerRequest,
+            maxInFlightBytes,
+            basicAuthUser,
+            basicAuthPassword,
+            bearerToken);
+    l.tlsCertFile = certFile;
+    l.tlsKeyFile = keyFile;
+    return l;
   }
 }

@@ -2,6 +2,8 @@ package io.prombeam.source;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -55,7 +57,16 @@ final class ReceiverServer {
     }
     this.source = source;
     this.queue = new ArrayBlockingQueue<>(source.maxQueuedRequests);
-    this.server = HttpServer.create(new InetSocketAddress(source.host, source.port), 64);
+    InetSocketAddress address = new InetSocketAddress(source.host, source.port);
+    if (source.limits.tlsCertFile != null) {
+      HttpsServer https = HttpsServer.create(address, 64);
+      https.setHttpsConfigurator(
+          new HttpsConfigurator(
+              ServerCertificate.sslContext(source.limits.tlsCertFile, source.limits.tlsKeyFile)));
+      this.server = https;
+    } else {
+      this.server = HttpServer.create(address, 64);
+    }
     server.createContext("/", this::handle); // every path: anything but the exact one is a 404
     server.setExecutor(
         Executors.newCachedThreadPool(

@@ -298,6 +298,53 @@ public class ReceiverHostileClientTest {
   }
 
   @Test
+  public void aReceiverWithACertificateServesHttpsOnly() throws Exception {
+    okhttp3.tls.HeldCertificate cert =
+        new okhttp3.tls.HeldCertificate.Builder()
+            .commonName("127.0.0.1")
+            .addSubjectAlternativeName("127.0.0.1")
+            .build();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("receiver-tls");
+    java.nio.file.Path pem = dir.resolve("server.pem");
+    java.nio.file.Files.writeString(pem, cert.certificatePem() + cert.privateKeyPkcs8Pem());
+    start(ReceiverSourceTest.limits().withTls(pem.toString(), null), AckMode.ON_READ);
+    okhttp3.tls.HandshakeCertificates trust =
+        new okhttp3.tls.HandshakeCertificates.Builder()
+            .addTrustedCertificate(cert.certificate())
+            .build();
+    OkHttpClient tls =
+        HTTP.newBuilder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager()).build();
+    CompletableFuture<Integer> sent =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Response r =
+                  tls.newCall(
+                          new Request.Builder()
+                              .url("https://127.0.0.1:" + port + "/api/v1/write")
+                              .header("Content-Encoding", "snappy")
+                              .post(
+                                  RequestBody.create(
+                                      request(List.of(series(7))),
+                                      MediaType.get("application/x-protobuf")))
+                              .build())
+                      .execute()) {
+                return r.code();
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
+    assertEquals(List.of(series(7)), drain(500));
+    assertEquals(204, (int) sent.get(10, TimeUnit.SECONDS));
+    try {
+      status("/api/v1/write", request(List.of(series(8))), "snappy", "application/x-protobuf");
+      org.junit.Assert.fail("plain HTTP to the TLS receiver was answered");
+    } catch (java.io.IOException expected) {
+      // the TLS server does not speak plain HTTP
+    }
+    assertEquals(List.of(), drain(300));
+  }
+
+  @Test
   public void sendersMustAuthenticateWhenTheReceiverAsks() throws Exception {
     start(
         new ReceiverLimits(
