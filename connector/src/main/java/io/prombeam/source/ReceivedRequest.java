@@ -36,10 +36,13 @@ final class ReceivedRequest {
   /** Decodes a snappy-compressed body, already checked against the decoded-size limit. */
   static ReceivedRequest decode(byte[] compressed, int maxSeries) throws IOException {
     byte[] raw = RemoteWriteCodec.decompress(compressed, Integer.MAX_VALUE - 8);
-    PrometheusRemote.WriteRequest req = PrometheusRemote.WriteRequest.parseFrom(raw);
-    if (req.getTimeseriesCount() > maxSeries) {
-      throw new TooManySeries(req.getTimeseriesCount(), maxSeries);
+    int series = countSeries(raw);
+    if (series > maxSeries) {
+      // counted on the bytes: a request of a million tiny series is refused before a million
+      // objects are built for it
+      throw new TooManySeries(series, maxSeries);
     }
+    PrometheusRemote.WriteRequest req = PrometheusRemote.WriteRequest.parseFrom(raw);
     Map<String, io.prombeam.model.MetricMetadata> metadata = new HashMap<>();
     for (PrometheusRemote.MetricMetadata m : req.getMetadataList()) {
       metadata.put(m.getMetricFamilyName(), RemoteWriteCodec.metadataFromProto(m));
@@ -60,6 +63,23 @@ final class ReceivedRequest {
       }
     }
     return out;
+  }
+
+  /**
+   * The {@code timeseries} fields (number 1) of a {@code WriteRequest}, skipping their contents.
+   */
+  static int countSeries(byte[] raw) throws IOException {
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(raw);
+    int count = 0;
+    for (int tag; (tag = in.readTag()) != 0; ) {
+      if (com.google.protobuf.WireFormat.getTagFieldNumber(tag) == 1) {
+        count++;
+      }
+      if (!in.skipField(tag)) {
+        break;
+      }
+    }
+    return count;
   }
 
   /** The 400's message: how many were refused and taken, naming the first refused. */

@@ -47,6 +47,13 @@ final class ReceiverServer {
   private final java.util.concurrent.atomic.AtomicLong inFlightBytes =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /**
+   * The in-flight bound in force: the configured one, but never more than a quarter of this JVM's
+   * heap, whatever it was configured to on a larger machine. A request alone is always let in (it
+   * passed the per-request limits), so a large one cannot be refused forever.
+   */
+  private final long inFlightLimit;
+
   /** What the handler threads saw; the reader turns it into Beam counters. */
   final ReceiverStats stats = new ReceiverStats();
 
@@ -56,6 +63,8 @@ final class ReceiverServer {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
     this.source = source;
+    this.inFlightLimit =
+        Math.min(source.limits.maxInFlightBytes, Runtime.getRuntime().maxMemory() / 4);
     this.queue = new ArrayBlockingQueue<>(source.maxQueuedRequests);
     InetSocketAddress address = new InetSocketAddress(source.host, source.port);
     if (source.limits.tlsCertFile != null) {
@@ -195,11 +204,11 @@ final class ReceiverServer {
           "body decodes to " + decoded + " bytes, over the limit of " + limits.maxDecodedBytes);
       return;
     }
-    if (inFlightBytes.addAndGet(decoded) > limits.maxInFlightBytes) {
+    if (inFlightBytes.addAndGet(decoded) > inFlightLimit && inFlightBytes.get() != decoded) {
       inFlightBytes.addAndGet(-decoded);
       stats.refused.incrementAndGet();
       ex.getResponseHeaders().set("Retry-After", "1");
-      reply(ex, 503, "receiver busy: " + limits.maxInFlightBytes + " bytes in flight");
+      reply(ex, 503, "receiver busy: " + inFlightLimit + " decoded bytes in flight");
       return;
     }
     try {
