@@ -287,7 +287,9 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
                         : bearerToken() != null ? "bearer token" : "none")
                 .withLabel("Senders must authenticate"))
         .addIfNotNull(DisplayData.item("tlsCertFile", tlsCertFile()).withLabel("TLS certificate"))
-        .add(DisplayData.item("ackMode", ackMode().toString()).withLabel("Acknowledge"));
+        .add(
+            DisplayData.item("ackMode", ackMode() == null ? "per runner" : ackMode().toString())
+                .withLabel("Acknowledge"));
   }
 
   @AutoValue.Builder

@@ -182,40 +182,64 @@ final class ReceiverServer {
       reply(ex, 413, "body of " + declared + " bytes over the limit of " + limits.maxRequestBytes);
       return;
     }
-    byte[] body = readAtMost(ex.getRequestBody(), limits.maxRequestBytes);
-    if (body == null) {
-      stats.refused.incrementAndGet();
-      reply(ex, 413, "body over the limit of " + limits.maxRequestBytes + " bytes");
-      return;
-    }
-    int decoded;
+    // Every byte held for a request, read or decoded, is reserved against the in-flight budget
+    // before it is taken: a flood of large bodies gets 503s, never more memory.
+    long[] reserved = {0};
     try {
-      decoded = Snappy.uncompressedLength(body);
-    } catch (IOException | RuntimeException e) {
-      stats.refused.incrementAndGet();
-      reply(ex, 400, "not a snappy block: " + e.getMessage());
-      return;
-    }
-    if (decoded > limits.maxDecodedBytes) {
-      stats.refused.incrementAndGet();
-      reply(
-          ex,
-          413,
-          "body decodes to " + decoded + " bytes, over the limit of " + limits.maxDecodedBytes);
-      return;
-    }
-    if (inFlightBytes.addAndGet(decoded) > inFlightLimit && inFlightBytes.get() != decoded) {
-      inFlightBytes.addAndGet(-decoded);
-      stats.refused.incrementAndGet();
-      ex.getResponseHeaders().set("Retry-After", "1");
-      reply(ex, 503, "receiver busy: " + inFlightLimit + " decoded bytes in flight");
-      return;
-    }
-    try {
+      byte[] body = readAtMost(ex.getRequestBody(), limits.maxRequestBytes, reserved);
+      if (body == BUSY) {
+        busy(ex);
+        return;
+      }
+      if (body == null) {
+        stats.refused.incrementAndGet();
+        reply(ex, 413, "body over the limit of " + limits.maxRequestBytes + " bytes");
+        return;
+      }
+      int decoded;
+      try {
+        decoded = Snappy.uncompressedLength(body);
+      } catch (IOException | RuntimeException e) {
+        stats.refused.incrementAndGet();
+        reply(ex, 400, "not a snappy block: " + e.getMessage());
+        return;
+      }
+      if (decoded > limits.maxDecodedBytes) {
+        stats.refused.incrementAndGet();
+        reply(
+            ex,
+            413,
+            "body decodes to " + decoded + " bytes, over the limit of " + limits.maxDecodedBytes);
+        return;
+      }
+      if (!reserve(decoded, reserved)) {
+        busy(ex);
+        return;
+      }
       receive(ex, body, limits);
     } finally {
-      inFlightBytes.addAndGet(-decoded);
+      inFlightBytes.addAndGet(-reserved[0]);
     }
+  }
+
+  /** A body read past the in-flight budget: answered 503, not an oversize. */
+  private static final byte[] BUSY = new byte[0];
+
+  /**
+   * Reserves {@code n} more bytes for the request holding {@code reserved[0]} already: refused when
+   * the budget would be passed, unless this request is the only one holding any, so that a request
+   * within the per-request limits is never refused forever.
+   */
+  private boolean reserve(long n, long[] reserved) {
+    long total = inFlightBytes.addAndGet(n);
+    reserved[0] += n;
+    return total <= inFlightLimit || total == reserved[0];
+  }
+
+  private void busy(HttpExchange ex) throws IOException {
+    stats.refused.incrementAndGet();
+    ex.getResponseHeaders().set("Retry-After", "1");
+    reply(ex, 503, "receiver busy: " + inFlightLimit + " bytes in flight");
   }
 
   /** Decodes, keeps the valid series, waits for them to be safe and answers. */
@@ -287,19 +311,38 @@ final class ReceiverServer {
     }
   }
 
-  /** The whole stream, or null as soon as it passes {@code max} bytes. */
-  private static byte[] readAtMost(InputStream in, long max) throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    byte[] buf = new byte[64 << 10];
+  /**
+   * The whole stream, or null as soon as it passes {@code max} bytes, or {@link #BUSY} when the
+   * bytes it holds cannot be reserved. Chunks are kept as read (no doubling buffer), each reserved
+   * before the next is read.
+   */
+  private byte[] readAtMost(InputStream in, long max, long[] reserved) throws IOException {
+    java.util.List<byte[]> chunks = new java.util.ArrayList<>();
     long total = 0;
-    for (int n; (n = in.read(buf)) >= 0; ) {
-      total += n;
+    while (true) {
+      byte[] chunk = in.readNBytes(64 << 10);
+      if (chunk.length == 0) {
+        break;
+      }
+      total += chunk.length;
       if (total > max) {
         return null;
       }
-      out.write(buf, 0, n);
+      if (!reserve(chunk.length, reserved)) {
+        return BUSY;
+      }
+      chunks.add(chunk);
     }
-    return out.toByteArray();
+    if (!reserve(total, reserved)) { // the joined copy
+      return BUSY;
+    }
+    byte[] body = new byte[(int) total];
+    int at = 0;
+    for (byte[] c : chunks) {
+      System.arraycopy(c, 0, body, at, c.length);
+      at += c.length;
+    }
+    return body;
   }
 
   private static void reply(HttpExchange ex, int status, String text) throws IOException {

@@ -37,6 +37,19 @@ public class ReceiveDefaultAckTest {
   }
 
   @Test
+  public void displayDataShowsTheDefaultsAndNoSecret() {
+    String shown =
+        org.apache.beam.sdk.transforms.display.DisplayData.from(
+                io.prombeam.PrometheusIO.receive()
+                    .withUrl("http://0.0.0.0:9201/api/v1/write")
+                    .withBearerToken("tok-secret-1"))
+            .toString();
+    org.junit.Assert.assertTrue(shown, shown.contains("per runner"));
+    org.junit.Assert.assertTrue(shown, shown.contains("bearer token"));
+    org.junit.Assert.assertFalse(shown, shown.contains("tok-secret-1"));
+  }
+
+  @Test
   public void directRunnerAcksOnRead() {
     assertEquals(AckMode.ON_READ, ackFor(DirectRunner.class, null));
   }

@@ -1,0 +1,213 @@
+package io.prombeam.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.prombeam.model.TimeSeries;
+import io.prombeam.remotewrite.RemoteWriteCodec;
+import io.prombeam.remotewrite.proto.PrometheusRemote;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.Test;
+import org.xerial.snappy.Snappy;
+
+/**
+ * {@code receive()} with its defaults in a forked JVM with a 128 MiB heap, under a flood of hostile
+ * requests sent at once: 64 MiB declared bodies, bodies streamed past the size limit, snappy bombs,
+ * a request of 800,000 tiny series. Every one must get an HTTP answer, the JVM must not run out of
+ * memory (it exits at the first {@code OutOfMemoryError}), and afterwards valid requests are still
+ * taken, each series emitted exactly once.
+ */
+public class ReceiverUnderAttackIT {
+  private static final OkHttpClient HTTP =
+      new OkHttpClient.Builder().readTimeout(60, TimeUnit.SECONDS).build();
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitListening(int port, Process process) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the receiver process ended early");
+      }
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("the receiver never listened on " + port);
+  }
+
+  /** The status of the answer to a request of these headers (and no body sent). */
+  private static int declaredHuge(int port) throws IOException {
+    try (Socket raw = new Socket("127.0.0.1", port)) {
+      raw.setSoTimeout(30_000);
+      raw.getOutputStream()
+          .write(
+              ("POST /api/v1/write HTTP/1.1\r\nHost: x\r\nContent-Encoding: snappy\r\n"
+                      + "Content-Type: application/x-protobuf\r\nContent-Length: 67108864\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return status(raw.getInputStream());
+    }
+  }
+
+  /** Streams 64 MiB chunked while reading the answer, which must come before the end. */
+  private static int streamedHuge(int port) throws Exception {
+    try (Socket raw = new Socket("127.0.0.1", port)) {
+      raw.setSoTimeout(30_000);
+      OutputStream out = raw.getOutputStream();
+      out.write(
+          ("POST /api/v1/write HTTP/1.1\r\nHost: x\r\nContent-Encoding: snappy\r\n"
+                  + "Content-Type: application/x-protobuf\r\nTransfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      ExecutorService writer = Executors.newSingleThreadExecutor();
+      writer.submit(
+          () -> {
+            byte[] chunk = new byte[1 << 20];
+            byte[] header = "100000\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 64; i++) {
+              out.write(header);
+              out.write(chunk);
+              out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            return null;
+          });
+      try {
+        return status(raw.getInputStream());
+      } finally {
+        writer.shutdownNow();
+      }
+    }
+  }
+
+  private static int status(InputStream in) throws IOException {
+    byte[] line = in.readNBytes(12); // "HTTP/1.1 413"
+    return Integer.parseInt(new String(line, StandardCharsets.US_ASCII).substring(9, 12));
+  }
+
+  private static int post(int port, byte[] compressed) throws IOException {
+    Request r =
+        new Request.Builder()
+            .url("http://127.0.0.1:" + port + "/api/v1/write")
+            .header("Content-Encoding", "snappy")
+            .post(RequestBody.create(compressed, MediaType.get("application/x-protobuf")))
+            .build();
+    try (Response resp = HTTP.newCall(r).execute()) {
+      return resp.code();
+    }
+  }
+
+  /** 800,000 series of one label and no sample: 1.6 MB compressed into ~11 MB. */
+  private static byte[] manyTinySeries() {
+    PrometheusRemote.WriteRequest.Builder req = PrometheusRemote.WriteRequest.newBuilder();
+    PrometheusRemote.TimeSeries one =
+        PrometheusRemote.TimeSeries.newBuilder()
+            .addLabels(PrometheusRemote.Label.newBuilder().setName("a").setValue("b"))
+            .build();
+    for (int i = 0; i < 800_000; i++) {
+      req.addTimeseries(one);
+    }
+    return RemoteWriteCodec.compress(req.build().toByteArray());
+  }
+
+  @Test
+  public void aSmallHeapReceiverAnswersEveryAttackAndStillTakesValidData() throws Exception {
+    int port = freePort();
+    Path log = Files.createTempFile("receiver", ".log");
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ReceiverProcess.class.getName(),
+                Integer.toString(port),
+                "25")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      awaitListening(port, process);
+      byte[] bomb = Snappy.compress(new byte[31 << 20]); // 1.5 MB inflating to 31 MiB
+      byte[] tiny = manyTinySeries();
+      ExecutorService attackers = Executors.newFixedThreadPool(16);
+      List<Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        answers.add(attackers.submit(() -> "declared " + declaredHuge(port)));
+        answers.add(attackers.submit(() -> "streamed " + streamedHuge(port)));
+        answers.add(attackers.submit(() -> "bomb " + post(port, bomb)));
+        answers.add(attackers.submit(() -> "tiny " + post(port, tiny)));
+      }
+      Set<String> seen = Collections.synchronizedSet(new TreeSet<>());
+      for (Future<String> f : answers) {
+        seen.add(f.get(120, TimeUnit.SECONDS));
+      }
+      attackers.shutdown();
+      for (String answer : seen) {
+        String status = answer.substring(answer.indexOf(' ') + 1);
+        switch (answer.substring(0, answer.indexOf(' '))) {
+          case "declared": // refused from its headers, whatever else is going on
+            assertEquals(answer, "413", status);
+            break;
+          case "streamed": // over the size limit, or over the in-flight budget first
+          case "tiny": // over the series limit, or waiting for the budget
+            assertTrue(answer, status.equals("413") || status.equals("503"));
+            break;
+          default: // the bomb decodes within the limit but is no WriteRequest, or waits its turn
+            assertTrue(answer, status.equals("400") || status.equals("503"));
+        }
+      }
+      assertTrue("the receiver survived the flood", process.isAlive());
+
+      // valid data afterwards: 20 requests of 100 series, each acknowledged once
+      for (int r = 0; r < 20; r++) {
+        List<TimeSeries> series = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          series.add(
+              TimeSeries.builder("attack_after")
+                  .label("r", Integer.toString(r))
+                  .label("i", Integer.toString(i))
+                  .sample(1000, i)
+                  .build());
+        }
+        assertEquals(204, post(port, RemoteWriteCodec.encodeV1Compressed(series)));
+      }
+      assertTrue("the run ends", process.waitFor(120, TimeUnit.SECONDS));
+      String out = Files.readString(log);
+      assertEquals(out, 0, process.exitValue());
+      assertTrue(out, out.contains("EMITTED 2000"));
+      java.util.regex.Matcher heap =
+          java.util.regex.Pattern.compile("MAX_HEAP_MB (\\d+)").matcher(out);
+      assertTrue(out, heap.find() && Integer.parseInt(heap.group(1)) <= 128);
+      System.out.println("attack answers: " + seen);
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+}
