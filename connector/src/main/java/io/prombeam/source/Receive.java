@@ -1,7 +1,7 @@
 package io.prombeam.source;
 
 import com.google.auto.value.AutoValue;
-import io.prombeam.http.Secret;
+import io.prombeam.http.HttpEndpoint;
 import io.prombeam.model.TimeSeries;
 import okhttp3.HttpUrl;
 import org.apache.beam.sdk.annotations.Internal;
@@ -62,11 +62,8 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
    */
   public abstract long maxInFlightBytes();
 
-  abstract @Nullable String basicAuthUser();
-
-  abstract @Nullable Secret basicAuthPassword();
-
-  abstract @Nullable Secret bearerToken();
+  /** The credentials senders must present, held as a client would send them. */
+  abstract HttpEndpoint credentials();
 
   abstract @Nullable String tlsCertFile();
 
@@ -86,6 +83,7 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
         .setMaxDecodedBytes(DEFAULT_MAX_DECODED_BYTES)
         .setMaxSeriesPerRequest(DEFAULT_MAX_SERIES_PER_REQUEST)
         .setMaxInFlightBytes(DEFAULT_MAX_IN_FLIGHT_BYTES)
+        .setCredentials(HttpEndpoint.create())
         .build();
   }
 
@@ -157,26 +155,12 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
    * Senders must present these basic-auth credentials (401 otherwise); checked in constant time.
    */
   public Receive withBasicAuth(String user, String password) {
-    if (user == null || password == null) {
-      throw new IllegalArgumentException("basic auth needs a user and a password");
-    }
-    return toBuilder()
-        .setBasicAuthUser(user)
-        .setBasicAuthPassword(Secret.of(password))
-        .setBearerToken(null)
-        .build();
+    return toBuilder().setCredentials(credentials().withBasicAuth(user, password)).build();
   }
 
   /** Senders must present this bearer token (401 otherwise); checked in constant time. */
   public Receive withBearerToken(String token) {
-    if (token == null || token.isEmpty()) {
-      throw new IllegalArgumentException("bearer token must not be empty");
-    }
-    return toBuilder()
-        .setBearerToken(Secret.of(token))
-        .setBasicAuthUser(null)
-        .setBasicAuthPassword(null)
-        .build();
+    return toBuilder().setCredentials(credentials().withBearerToken(token)).build();
   }
 
   /**
@@ -229,9 +213,9 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
                         maxDecodedBytes(),
                         maxSeriesPerRequest(),
                         maxInFlightBytes(),
-                        basicAuthUser(),
-                        basicAuthPassword(),
-                        bearerToken())
+                        credentials().basicAuthUser(),
+                        credentials().basicAuthPassword(),
+                        credentials().bearerToken())
                     .withTls(tlsCertFile(), tlsKeyFile()))));
   }
 
@@ -282,9 +266,9 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
         .add(
             DisplayData.item(
                     "auth",
-                    basicAuthUser() != null
-                        ? "basic (user " + basicAuthUser() + ")"
-                        : bearerToken() != null ? "bearer token" : "none")
+                    credentials().basicAuthUser() != null
+                        ? "basic (user " + credentials().basicAuthUser() + ")"
+                        : credentials().bearerToken() != null ? "bearer token" : "none")
                 .withLabel("Senders must authenticate"))
         .addIfNotNull(DisplayData.item("tlsCertFile", tlsCertFile()).withLabel("TLS certificate"))
         .add(
@@ -310,11 +294,7 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
 
     abstract Builder setMaxInFlightBytes(long bytes);
 
-    abstract Builder setBasicAuthUser(@Nullable String user);
-
-    abstract Builder setBasicAuthPassword(@Nullable Secret password);
-
-    abstract Builder setBearerToken(@Nullable Secret token);
+    abstract Builder setCredentials(HttpEndpoint credentials);
 
     abstract Builder setTlsCertFile(@Nullable String path);
 

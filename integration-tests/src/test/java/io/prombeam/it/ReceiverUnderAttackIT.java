@@ -32,13 +32,27 @@ import org.junit.Test;
 import org.xerial.snappy.Snappy;
 
 /**
- * {@code receive()} with its defaults in a forked JVM with a 128 MiB heap, under a flood of hostile
- * requests sent at once: 64 MiB declared bodies, bodies streamed past the size limit, snappy bombs,
- * a request of 800,000 tiny series. Every one must get an HTTP answer, the JVM must not run out of
- * memory (it exits at the first {@code OutOfMemoryError}), and afterwards valid requests are still
- * taken, each series emitted exactly once.
+ * {@code receive()} with its defaults in a forked JVM with a small heap (128 MiB on the
+ * DirectRunner, 384 MiB for embedded Flink), on each runner, under a flood of hostile requests sent
+ * at once: 64 MiB declared bodies, bodies streamed past the size limit, snappy bombs, a request of
+ * 800,000 tiny series. Every one must get an HTTP answer, the JVM must not run out of memory (it
+ * exits at the first {@code OutOfMemoryError}), and afterwards valid requests are still taken, each
+ * series emitted exactly once.
  */
+@org.junit.runner.RunWith(org.junit.runners.Parameterized.class)
 public class ReceiverUnderAttackIT {
+  @org.junit.runners.Parameterized.Parameters(name = "{0}")
+  public static List<Object[]> runners() {
+    return Runners.all();
+  }
+
+  @org.junit.runners.Parameterized.Parameter public String runner;
+
+  /** The heap the receiver's JVM gets: embedded Flink needs more than the DirectRunner. */
+  private String heap() {
+    return runner.equals(Runners.DIRECT) ? "128" : "384";
+  }
+
   private static final OkHttpClient HTTP =
       new OkHttpClient.Builder().readTimeout(60, TimeUnit.SECONDS).build();
 
@@ -142,13 +156,14 @@ public class ReceiverUnderAttackIT {
     Process process =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
+                "-Xmx" + heap() + "m",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp",
                 System.getProperty("java.class.path"),
                 ReceiverProcess.class.getName(),
                 Integer.toString(port),
-                "25")
+                "25",
+                runner)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -204,8 +219,8 @@ public class ReceiverUnderAttackIT {
       assertTrue(out, out.contains("EMITTED 2000"));
       java.util.regex.Matcher heap =
           java.util.regex.Pattern.compile("MAX_HEAP_MB (\\d+)").matcher(out);
-      assertTrue(out, heap.find() && Integer.parseInt(heap.group(1)) <= 128);
-      System.out.println("attack answers: " + seen);
+      assertTrue(out, heap.find() && Integer.parseInt(heap.group(1)) <= Integer.parseInt(heap()));
+      System.out.println(runner + " attack answers: " + seen);
     } finally {
       process.destroyForcibly();
     }
