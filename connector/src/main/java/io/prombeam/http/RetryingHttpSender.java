@@ -32,7 +32,7 @@ public final class RetryingHttpSender {
   private final OkHttpClient client;
   private final RetryPolicy policy;
   private final Sleeper sleeper;
-  private long maxBodyBytes = Long.MAX_VALUE;
+  private final long maxBodyBytes;
 
   /** A sender to {@code endpoint}'s server, retrying under {@code policy}. */
   public RetryingHttpSender(HttpEndpoint endpoint, RetryPolicy policy) {
@@ -40,19 +40,24 @@ public final class RetryingHttpSender {
   }
 
   RetryingHttpSender(OkHttpClient client, RetryPolicy policy, Sleeper sleeper) {
+    this(client, policy, sleeper, Long.MAX_VALUE);
+  }
+
+  private RetryingHttpSender(
+      OkHttpClient client, RetryPolicy policy, Sleeper sleeper, long maxBodyBytes) {
     this.client = client;
     this.policy = policy;
     this.sleeper = sleeper;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   /**
    * Keeps at most {@code bytes} of a response body ({@code keepBody}): a longer one fails the try
    * like a broken connection, after reading no more than that ({@code Content-Length} is checked
-   * first). 0 means no limit.
+   * first). 0 means no limit. Returns a new sender; this one is unchanged.
    */
   public RetryingHttpSender withMaxBodyBytes(long bytes) {
-    this.maxBodyBytes = bytes == 0 ? Long.MAX_VALUE : bytes;
-    return this;
+    return new RetryingHttpSender(client, policy, sleeper, bytes == 0 ? Long.MAX_VALUE : bytes);
   }
 
   /**
