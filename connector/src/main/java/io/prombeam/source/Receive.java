@@ -36,6 +36,18 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
   /** Decoded bytes of the requests being handled at once at most, unless set: 256 MiB. */
   public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 256L << 20;
 
+  /** How long a connection may wait for its next request, unless set: 5 minutes. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.standardMinutes(5);
+
+  /** How long a request's line and headers may take, unless set: 10 seconds. */
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.standardSeconds(10);
+
+  /** How long a request's body may take, unless set: 1 minute. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.standardMinutes(1);
+
+  /** Connections served at once, unless set: 512, as Prometheus' {@code --web.max-connections}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 512;
+
   /** The URL to listen on, e.g. {@code http://0.0.0.0:9201/api/v1/write}. */
   public abstract @Nullable String url();
 
@@ -62,6 +74,18 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
    */
   public abstract long maxInFlightBytes();
 
+  /** How long a connection may wait for its next request; see {@link #withIdleTimeout}. */
+  public abstract Duration idleTimeout();
+
+  /** How long a request's line and headers may take; see {@link #withHeaderTimeout}. */
+  public abstract Duration headerTimeout();
+
+  /** How long a request's body may take; see {@link #withBodyTimeout}. */
+  public abstract Duration bodyTimeout();
+
+  /** Connections served at once at most; see {@link #withMaxConnections}. */
+  public abstract int maxConnections();
+
   /** The credentials senders must present, held as a client would send them. */
   abstract HttpEndpoint credentials();
 
@@ -83,6 +107,10 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
         .setMaxDecodedBytes(DEFAULT_MAX_DECODED_BYTES)
         .setMaxSeriesPerRequest(DEFAULT_MAX_SERIES_PER_REQUEST)
         .setMaxInFlightBytes(DEFAULT_MAX_IN_FLIGHT_BYTES)
+        .setIdleTimeout(DEFAULT_IDLE_TIMEOUT)
+        .setHeaderTimeout(DEFAULT_HEADER_TIMEOUT)
+        .setBodyTimeout(DEFAULT_BODY_TIMEOUT)
+        .setMaxConnections(DEFAULT_MAX_CONNECTIONS)
         .setCredentials(HttpEndpoint.create())
         .build();
   }
@@ -152,6 +180,40 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
   }
 
   /**
+   * How long a connection may stay open waiting for its next request (a sender's pooled connection)
+   * before the receiver closes it; {@link Duration#ZERO}: as long as it likes.
+   */
+  public Receive withIdleTimeout(Duration d) {
+    return toBuilder().setIdleTimeout(checkNotNegative("idleTimeout", d)).build();
+  }
+
+  /**
+   * How long a request's line and headers may take from their first byte: a sender slower than that
+   * (or one trickling bytes to hold a connection) is answered 408 and disconnected; {@link
+   * Duration#ZERO}: no limit.
+   */
+  public Receive withHeaderTimeout(Duration d) {
+    return toBuilder().setHeaderTimeout(checkNotNegative("headerTimeout", d)).build();
+  }
+
+  /**
+   * How long a request's body may take from its first byte: a slower one is answered 408, nothing
+   * of it taken; {@link Duration#ZERO}: no limit.
+   */
+  public Receive withBodyTimeout(Duration d) {
+    return toBuilder().setBodyTimeout(checkNotNegative("bodyTimeout", d)).build();
+  }
+
+  /**
+   * Connections served at once at most; one more is answered 503 with {@code Retry-After} and
+   * closed. Each connection holds a thread while open.
+   */
+  public Receive withMaxConnections(int n) {
+    checkPositive("maxConnections", n);
+    return toBuilder().setMaxConnections(n).build();
+  }
+
+  /**
    * Senders must present these basic-auth credentials (401 otherwise); checked in constant time.
    */
   public Receive withBasicAuth(String user, String password) {
@@ -172,6 +234,13 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
       throw new IllegalArgumentException("receiver TLS needs a certificate file");
     }
     return toBuilder().setTlsCertFile(certPemPath).setTlsKeyFile(keyPemPath).build();
+  }
+
+  private static Duration checkNotNegative(String what, Duration d) {
+    if (d == null || d.getMillis() < 0) {
+      throw new IllegalArgumentException(what + " must be zero (none) or positive, got " + d);
+    }
+    return d;
   }
 
   private static void checkPositive(String what, long n) {
@@ -216,7 +285,12 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
                         credentials().basicAuthUser(),
                         credentials().basicAuthPassword(),
                         credentials().bearerToken())
-                    .withTls(tlsCertFile(), tlsKeyFile()))));
+                    .withTls(tlsCertFile(), tlsKeyFile())
+                    .withConnections(
+                        idleTimeout().getMillis(),
+                        headerTimeout().getMillis(),
+                        bodyTimeout().getMillis(),
+                        maxConnections()))));
   }
 
   /**
@@ -263,6 +337,10 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
         .add(
             DisplayData.item("maxInFlightBytes", maxInFlightBytes())
                 .withLabel("Max bytes in flight"))
+        .add(DisplayData.item("idleTimeout", idleTimeout()).withLabel("Idle connection timeout"))
+        .add(DisplayData.item("headerTimeout", headerTimeout()).withLabel("Request header timeout"))
+        .add(DisplayData.item("bodyTimeout", bodyTimeout()).withLabel("Request body timeout"))
+        .add(DisplayData.item("maxConnections", maxConnections()).withLabel("Max connections"))
         .add(
             DisplayData.item(
                     "auth",
@@ -293,6 +371,14 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
     abstract Builder setMaxSeriesPerRequest(int series);
 
     abstract Builder setMaxInFlightBytes(long bytes);
+
+    abstract Builder setIdleTimeout(Duration d);
+
+    abstract Builder setHeaderTimeout(Duration d);
+
+    abstract Builder setBodyTimeout(Duration d);
+
+    abstract Builder setMaxConnections(int n);
 
     abstract Builder setCredentials(HttpEndpoint credentials);
 

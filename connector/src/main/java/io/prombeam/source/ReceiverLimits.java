@@ -32,6 +32,23 @@ final class ReceiverLimits implements Serializable {
 
   @Nullable String tlsKeyFile;
 
+  /** How long a connection may wait for its next request (0: forever). */
+  long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
+
+  /** How long a request's line and headers may take from its first byte (0: forever). */
+  long headerTimeoutMillis = DEFAULT_HEADER_TIMEOUT_MILLIS;
+
+  /** How long a request's body may take from its first read (0: forever). */
+  long bodyTimeoutMillis = DEFAULT_BODY_TIMEOUT_MILLIS;
+
+  /** Connections served at once at most; more are answered 503. */
+  int maxConnections = DEFAULT_MAX_CONNECTIONS;
+
+  static final long DEFAULT_IDLE_TIMEOUT_MILLIS = Receive.DEFAULT_IDLE_TIMEOUT.getMillis();
+  static final long DEFAULT_HEADER_TIMEOUT_MILLIS = Receive.DEFAULT_HEADER_TIMEOUT.getMillis();
+  static final long DEFAULT_BODY_TIMEOUT_MILLIS = Receive.DEFAULT_BODY_TIMEOUT.getMillis();
+  static final int DEFAULT_MAX_CONNECTIONS = Receive.DEFAULT_MAX_CONNECTIONS;
+
   ReceiverLimits(
       long maxRequestBytes,
       int maxDecodedBytes,
@@ -51,6 +68,24 @@ final class ReceiverLimits implements Serializable {
 
   /** These limits, served over HTTPS with this certificate. */
   ReceiverLimits withTls(@Nullable String certFile, @Nullable String keyFile) {
+    ReceiverLimits l = copy();
+    l.tlsCertFile = certFile;
+    l.tlsKeyFile = keyFile;
+    return l;
+  }
+
+  /** These limits with these connection time limits (milliseconds, 0: none) and bound. */
+  ReceiverLimits withConnections(
+      long idleMillis, long headerMillis, long bodyMillis, int maxConnections) {
+    ReceiverLimits l = copy();
+    l.idleTimeoutMillis = idleMillis;
+    l.headerTimeoutMillis = headerMillis;
+    l.bodyTimeoutMillis = bodyMillis;
+    l.maxConnections = maxConnections;
+    return l;
+  }
+
+  private ReceiverLimits copy() {
     ReceiverLimits l =
         new ReceiverLimits(
             maxRequestBytes,
@@ -60,8 +95,12 @@ final class ReceiverLimits implements Serializable {
             basicAuthUser,
             basicAuthPassword,
             bearerToken);
-    l.tlsCertFile = certFile;
-    l.tlsKeyFile = keyFile;
+    l.tlsCertFile = tlsCertFile;
+    l.tlsKeyFile = tlsKeyFile;
+    l.idleTimeoutMillis = idleTimeoutMillis;
+    l.headerTimeoutMillis = headerTimeoutMillis;
+    l.bodyTimeoutMillis = bodyTimeoutMillis;
+    l.maxConnections = maxConnections;
     return l;
   }
 }

@@ -1,13 +1,7 @@
 package io.prombeam.source;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
@@ -18,11 +12,8 @@ import org.xerial.snappy.Snappy;
  * The listening socket and its queue, shared by the readers of one host:port in this JVM: runners
  * close and re-create readers (DirectRunner does so on purpose, to test resumption), and the socket
  * and the requests already queued must outlive that. Stopped a grace period after its last reader
- * closed.
- *
- * <p>No JVM-wide setting is touched: a 204 answer leaves in one write, so Nagle's algorithm does
- * not hold it back (measured: 8-13 ms per sequential request with and without {@code
- * sun.net.httpserver.nodelay}, the time being the pipeline's read, not the socket).
+ * closed. No JVM-wide setting is touched: the HTTP server is {@link ReceiverHttpServer}, whose time
+ * limits and socket options are its own.
  */
 final class ReceiverServer {
   private static final java.util.Map<String, ReceiverServer> OPEN = new java.util.HashMap<>();
@@ -41,7 +32,7 @@ final class ReceiverServer {
   final java.util.Deque<PendingRequest> resumed =
       new java.util.concurrent.ConcurrentLinkedDeque<>();
 
-  final HttpServer server;
+  final ReceiverHttpServer server;
   private int readers;
   private volatile boolean stopping;
   private final java.util.concurrent.atomic.AtomicLong inFlightBytes =
@@ -58,38 +49,22 @@ final class ReceiverServer {
   final ReceiverStats stats = new ReceiverStats();
 
   private ReceiverServer(RemoteWriteReceiverSource source) throws IOException {
-    // Small 204 answers must not wait for the sender's delayed ACK (~40 ms a request).
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
     this.source = source;
     this.inFlightLimit =
         Math.min(source.limits.maxInFlightBytes, Runtime.getRuntime().maxMemory() / 4);
     this.queue = new ArrayBlockingQueue<>(source.maxQueuedRequests);
-    InetSocketAddress address = new InetSocketAddress(source.host, source.port);
-    if (source.limits.tlsCertFile != null) {
-      HttpsServer https = HttpsServer.create(address, 64);
-      https.setHttpsConfigurator(
-          new HttpsConfigurator(
-              ServerCertificate.sslContext(source.limits.tlsCertFile, source.limits.tlsKeyFile)));
-      this.server = https;
-    } else {
-      this.server = HttpServer.create(address, 64);
-    }
-    server.createContext("/", this::handle); // every path: anything but the exact one is a 404
-    server.setExecutor(
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "prombeam-receiver");
-              t.setDaemon(true);
-              return t;
-            }));
-    server.start();
+    ReceiverLimits limits = source.limits;
+    this.server =
+        new ReceiverHttpServer(
+            source.host,
+            source.port,
+            limits.tlsCertFile == null
+                ? null
+                : ServerCertificate.sslContext(limits.tlsCertFile, limits.tlsKeyFile),
+            limits,
+            this::handle);
     RemoteWriteReceiverSource.LOG.info(
-        "remote-write receiver listening on {}:{}{}",
-        source.host,
-        server.getAddress().getPort(),
-        source.path);
+        "remote-write receiver listening on {}:{}{}", source.host, server.port(), source.path);
   }
 
   static synchronized ReceiverServer attach(RemoteWriteReceiverSource source) throws IOException {
@@ -123,7 +98,7 @@ final class ReceiverServer {
                 p.abort();
                 p.acked.countDown();
               }
-              server.stop(2);
+              server.stop(2000);
               RemoteWriteReceiverSource.LOG.info(
                   "remote-write receiver on port {} stopped", source.port);
             }
@@ -133,39 +108,44 @@ final class ReceiverServer {
         TimeUnit.SECONDS);
   }
 
-  /** Every request gets an answer: whatever goes wrong in handling it becomes a 500. */
-  private void handle(HttpExchange ex) {
+  /**
+   * Every request gets an answer: a body too slow is a 408, a broken chunked framing a 400, and
+   * whatever else goes wrong in handling it a 500.
+   */
+  private void handle(ReceiverExchange ex) throws IOException {
     try {
       handleChecked(ex);
-    } catch (Throwable t) { // an Error too: the sender must not wait for its own timeout
-      RemoteWriteReceiverSource.LOG.warn("remote-write receiver failed handling a request", t);
-      try {
-        reply(ex, 500, "receiver error: " + t.getClass().getSimpleName());
-      } catch (IOException | RuntimeException ignored) {
-        ex.close();
+    } catch (DeadlineInput.ReadTimeout | ReceiverExchange.MalformedBody e) {
+      stats.refused.incrementAndGet();
+      if (!ex.replied()) {
+        reply(ex, e instanceof DeadlineInput.ReadTimeout ? 408 : 400, e.getMessage());
       }
+    } catch (Throwable t) { // an Error too: the sender must not wait for its own timeout
       if (t instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
+      if (ex.replied()) {
+        throw new IOException("failed after answering", t);
+      }
+      RemoteWriteReceiverSource.LOG.warn("remote-write receiver failed handling a request", t);
+      reply(ex, 500, "receiver error: " + t.getClass().getSimpleName());
     }
   }
 
-  private void handleChecked(HttpExchange ex) throws IOException, InterruptedException {
+  private void handleChecked(ReceiverExchange ex) throws IOException, InterruptedException {
     ReceiverLimits limits = source.limits;
-    if (!ex.getRequestURI().getRawPath().equals(source.path)) {
+    if (!ex.rawPath().equals(source.path)) {
       reply(ex, 404, "not found: remote write is received at " + source.path);
       return;
     }
-    if (!"POST".equals(ex.getRequestMethod())) {
-      ex.getResponseHeaders().set("Allow", "POST");
+    if (!"POST".equals(ex.method())) {
+      ex.setResponseHeader("Allow", "POST");
       reply(ex, 405, "only POST");
       return;
     }
-    if (!ReceiverAuth.allows(limits, ex.getRequestHeaders().getFirst("Authorization"))) {
-      ex.getResponseHeaders()
-          .set(
-              "WWW-Authenticate",
-              limits.bearerToken != null ? "Bearer" : "Basic realm=\"prombeam\"");
+    if (!ReceiverAuth.allows(limits, ex.header("Authorization"))) {
+      ex.setResponseHeader(
+          "WWW-Authenticate", limits.bearerToken != null ? "Bearer" : "Basic realm=\"prombeam\"");
       stats.refused.incrementAndGet();
       reply(ex, 401, "unauthorized");
       return;
@@ -176,7 +156,7 @@ final class ReceiverServer {
       reply(ex, 415, unsupported);
       return;
     }
-    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    String declared = ex.header("Content-Length");
     if (declared != null && parseLong(declared) > limits.maxRequestBytes) {
       stats.refused.incrementAndGet();
       reply(ex, 413, "body of " + declared + " bytes over the limit of " + limits.maxRequestBytes);
@@ -186,7 +166,7 @@ final class ReceiverServer {
     // before it is taken: a flood of large bodies gets 503s, never more memory.
     long[] reserved = {0};
     try {
-      byte[] body = readAtMost(ex.getRequestBody(), limits.maxRequestBytes, reserved);
+      byte[] body = readAtMost(ex.body(), limits.maxRequestBytes, reserved);
       if (body == BUSY) {
         busy(ex);
         return;
@@ -236,14 +216,14 @@ final class ReceiverServer {
     return total <= inFlightLimit || total == reserved[0];
   }
 
-  private void busy(HttpExchange ex) throws IOException {
+  private void busy(ReceiverExchange ex) throws IOException {
     stats.refused.incrementAndGet();
-    ex.getResponseHeaders().set("Retry-After", "1");
+    ex.setResponseHeader("Retry-After", "1");
     reply(ex, 503, "receiver busy: " + inFlightLimit + " bytes in flight");
   }
 
   /** Decodes, keeps the valid series, waits for them to be safe and answers. */
-  private void receive(HttpExchange ex, byte[] body, ReceiverLimits limits)
+  private void receive(ReceiverExchange ex, byte[] body, ReceiverLimits limits)
       throws IOException, InterruptedException {
     ReceivedRequest request;
     try {
@@ -262,7 +242,7 @@ final class ReceiverServer {
     if (!request.valid.isEmpty()) {
       PendingRequest p = new PendingRequest(request.valid);
       if (!queue.offer(p)) {
-        ex.getResponseHeaders().set("Retry-After", "1");
+        ex.setResponseHeader("Retry-After", "1");
         reply(ex, 503, "receiver overloaded: " + source.maxQueuedRequests + " requests queued");
         return;
       }
@@ -287,12 +267,12 @@ final class ReceiverServer {
   }
 
   /** Why the body's declared media type is not remote-write 1.0, or null when it is. */
-  private static String unsupportedMediaType(HttpExchange ex) {
-    String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+  private static String unsupportedMediaType(ReceiverExchange ex) {
+    String encoding = ex.header("Content-Encoding");
     if (encoding == null || !encoding.trim().equalsIgnoreCase("snappy")) {
       return "Content-Encoding must be snappy, got " + encoding;
     }
-    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    String type = ex.header("Content-Type");
     String lower = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
     if (!lower.startsWith("application/x-protobuf")) {
       return "Content-Type must be application/x-protobuf, got " + type;
@@ -345,15 +325,7 @@ final class ReceiverServer {
     return body;
   }
 
-  private static void reply(HttpExchange ex, int status, String text) throws IOException {
-    byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    if (b.length == 0) {
-      ex.sendResponseHeaders(status, -1);
-    } else {
-      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      ex.sendResponseHeaders(status, b.length);
-      ex.getResponseBody().write(b);
-    }
-    ex.close();
+  private static void reply(ReceiverExchange ex, int status, String text) throws IOException {
+    ex.reply(status, text);
   }
 }

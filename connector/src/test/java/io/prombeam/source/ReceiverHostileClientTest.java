@@ -3,14 +3,12 @@ package io.prombeam.source;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWriteCodec;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,8 +21,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.apache.beam.sdk.io.UnboundedSource;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.joda.time.Duration;
 import org.junit.After;
 import org.junit.Test;
 import org.xerial.snappy.Snappy;
@@ -38,25 +34,21 @@ public class ReceiverHostileClientTest {
   private static final OkHttpClient HTTP =
       new OkHttpClient.Builder().readTimeout(30, TimeUnit.SECONDS).build();
 
+  private ReceiverHarness receiver;
   private UnboundedSource.UnboundedReader<TimeSeries> reader;
   private int port;
 
   @After
   public void close() throws Exception {
-    if (reader != null) {
-      reader.close();
+    if (receiver != null) {
+      receiver.close();
     }
   }
 
   private void start(ReceiverLimits limits, AckMode ack) throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    RemoteWriteReceiverSource source =
-        new RemoteWriteReceiverSource(
-            "127.0.0.1", port, "/api/v1/write", 10, Duration.standardSeconds(5), ack, null, limits);
-    reader = source.createReader(PipelineOptionsFactory.create(), null);
-    assertFalse(reader.start());
+    receiver = new ReceiverHarness(limits, ack);
+    reader = receiver.reader;
+    port = receiver.port;
   }
 
   private static ReceiverLimits limits(
@@ -81,27 +73,16 @@ public class ReceiverHostileClientTest {
     }
   }
 
-  private static byte[] request(List<TimeSeries> series) {
+  static byte[] request(List<TimeSeries> series) {
     return RemoteWriteCodec.encodeV1Compressed(series);
   }
 
-  private static TimeSeries series(int i) {
+  static TimeSeries series(int i) {
     return TimeSeries.builder("m").label("i", Integer.toString(i)).sample(1000, i).build();
   }
 
-  /** Everything the reader emits until it has nothing for {@code quietMillis}. */
   private List<TimeSeries> drain(long quietMillis) throws Exception {
-    List<TimeSeries> out = new ArrayList<>();
-    long idleSince = System.currentTimeMillis();
-    while (System.currentTimeMillis() - idleSince < quietMillis) {
-      if (reader.advance()) {
-        out.add(reader.getCurrent());
-        idleSince = System.currentTimeMillis();
-      } else {
-        Thread.sleep(10);
-      }
-    }
-    return out;
+    return receiver.drain(quietMillis);
   }
 
   @Test
@@ -292,8 +273,7 @@ public class ReceiverHostileClientTest {
               }
             });
     Thread.sleep(500);
-    reader.close(); // the last reader: the server stops after its grace period
-    reader = null;
+    receiver.close(); // the last reader: the server stops after its grace period
     assertEquals(503, (int) waiting.get(20, TimeUnit.SECONDS));
   }
 

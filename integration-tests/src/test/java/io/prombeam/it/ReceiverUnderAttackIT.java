@@ -35,18 +35,29 @@ import org.xerial.snappy.Snappy;
  * {@code receive()} with its defaults in a forked JVM with a small heap (128 MiB on the
  * DirectRunner, 384 MiB for embedded Flink), on each runner, under a flood of hostile requests sent
  * at once: 64 MiB declared bodies, bodies streamed past the size limit, snappy bombs, a request of
- * 800,000 tiny series. Every one must get an HTTP answer, the JVM must not run out of memory (it
- * exits at the first {@code OutOfMemoryError}), and afterwards valid requests are still taken, each
- * series emitted exactly once.
+ * 800,000 tiny series, and clients that send half a request line and then nothing. Every one must
+ * get its HTTP answer (the slow ones a 408 after the header timeout), the JVM must not run out of
+ * memory (it exits at the first {@code OutOfMemoryError}), and afterwards valid requests sent
+ * together are still taken, each series emitted exactly once. Under each ack mode: the per-runner
+ * default is ON_READ on the DirectRunner and on Flink without checkpointing, ON_CHECKPOINT on Flink
+ * with checkpointing, where every 204 waits for a completed checkpoint.
  */
 @org.junit.runner.RunWith(org.junit.runners.Parameterized.class)
 public class ReceiverUnderAttackIT {
-  @org.junit.runners.Parameterized.Parameters(name = "{0}")
+  @org.junit.runners.Parameterized.Parameters(name = "{0} {1}")
   public static List<Object[]> runners() {
-    return Runners.all();
+    return List.of(
+        new Object[] {Runners.DIRECT, "ON_READ"},
+        new Object[] {Runners.FLINK_LOCAL, "ON_READ"},
+        new Object[] {Runners.FLINK_LOCAL, "ON_CHECKPOINT"});
   }
 
-  @org.junit.runners.Parameterized.Parameter public String runner;
+  @org.junit.runners.Parameterized.Parameter(0)
+  public String runner;
+
+  /** The ack mode the per-runner default gives: ON_CHECKPOINT when Flink checkpoints. */
+  @org.junit.runners.Parameterized.Parameter(1)
+  public String ackMode;
 
   /** The heap the receiver's JVM gets: embedded Flink needs more than the DirectRunner. */
   private String heap() {
@@ -119,6 +130,15 @@ public class ReceiverUnderAttackIT {
     }
   }
 
+  /** Half a request line, then nothing: the answer must come when the header time is up. */
+  private static int slowHeader(int port) throws IOException {
+    try (Socket raw = new Socket("127.0.0.1", port)) {
+      raw.setSoTimeout(60_000);
+      raw.getOutputStream().write("POST /api/v1/wr".getBytes(StandardCharsets.US_ASCII));
+      return status(raw.getInputStream());
+    }
+  }
+
   private static int status(InputStream in) throws IOException {
     byte[] line = in.readNBytes(12); // "HTTP/1.1 413"
     return Integer.parseInt(new String(line, StandardCharsets.US_ASCII).substring(9, 12));
@@ -153,8 +173,9 @@ public class ReceiverUnderAttackIT {
   public void aSmallHeapReceiverAnswersEveryAttackAndStillTakesValidData() throws Exception {
     int port = freePort();
     Path log = Files.createTempFile("receiver", ".log");
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap() + "m",
                 "-XX:+ExitOnOutOfMemoryError",
@@ -162,22 +183,26 @@ public class ReceiverUnderAttackIT {
                 System.getProperty("java.class.path"),
                 ReceiverProcess.class.getName(),
                 Integer.toString(port),
-                "25",
-                runner)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+                "30",
+                runner));
+    if (ackMode.equals("ON_CHECKPOINT")) { // the default ack mode once Flink checkpoints
+      command.addAll(List.of("--checkpointingInterval=500", "--streaming=true"));
+    }
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       awaitListening(port, process);
       byte[] bomb = Snappy.compress(new byte[31 << 20]); // 1.5 MB inflating to 31 MiB
       byte[] tiny = manyTinySeries();
-      ExecutorService attackers = Executors.newFixedThreadPool(16);
+      ExecutorService attackers = Executors.newFixedThreadPool(24);
       List<Future<String>> answers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         answers.add(attackers.submit(() -> "declared " + declaredHuge(port)));
         answers.add(attackers.submit(() -> "streamed " + streamedHuge(port)));
         answers.add(attackers.submit(() -> "bomb " + post(port, bomb)));
         answers.add(attackers.submit(() -> "tiny " + post(port, tiny)));
+        answers.add(attackers.submit(() -> "slow " + slowHeader(port)));
+        answers.add(attackers.submit(() -> "slow " + slowHeader(port)));
       }
       Set<String> seen = Collections.synchronizedSet(new TreeSet<>());
       for (Future<String> f : answers) {
@@ -194,13 +219,18 @@ public class ReceiverUnderAttackIT {
           case "tiny": // over the series limit, or waiting for the budget
             assertTrue(answer, status.equals("413") || status.equals("503"));
             break;
+          case "slow": // out of time for its header
+            assertEquals(answer, "408", status);
+            break;
           default: // the bomb decodes within the limit but is no WriteRequest, or waits its turn
             assertTrue(answer, status.equals("400") || status.equals("503"));
         }
       }
       assertTrue("the receiver survived the flood", process.isAlive());
 
-      // valid data afterwards: 20 requests of 100 series, each acknowledged once
+      // valid data afterwards: 20 requests of 100 series sent together, each acknowledged once
+      ExecutorService senders = Executors.newFixedThreadPool(20);
+      List<Future<Integer>> acks = new ArrayList<>();
       for (int r = 0; r < 20; r++) {
         List<TimeSeries> series = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -211,16 +241,21 @@ public class ReceiverUnderAttackIT {
                   .sample(1000, i)
                   .build());
         }
-        assertEquals(204, post(port, RemoteWriteCodec.encodeV1Compressed(series)));
+        byte[] body = RemoteWriteCodec.encodeV1Compressed(series);
+        acks.add(senders.submit(() -> post(port, body)));
       }
+      for (Future<Integer> ack : acks) {
+        assertEquals(204, (int) ack.get(60, TimeUnit.SECONDS));
+      }
+      senders.shutdown();
       assertTrue("the run ends", process.waitFor(120, TimeUnit.SECONDS));
       String out = Files.readString(log);
       assertEquals(out, 0, process.exitValue());
-      assertTrue(out, out.contains("EMITTED 2000"));
+      assertTrue(out, out.contains("EMITTED 2000 DISTINCT 2000"));
       java.util.regex.Matcher heap =
           java.util.regex.Pattern.compile("MAX_HEAP_MB (\\d+)").matcher(out);
       assertTrue(out, heap.find() && Integer.parseInt(heap.group(1)) <= Integer.parseInt(heap()));
-      System.out.println(runner + " attack answers: " + seen);
+      System.out.println(runner + " " + ackMode + " attack answers: " + seen);
     } finally {
       process.destroyForcibly();
     }
