@@ -249,7 +249,10 @@ public abstract class Receive extends PTransform<PBegin, PCollection<TimeSeries>
     }
   }
 
-  /** End the source after this long (tests, bounded runs). */
+  /**
+   * End the source this long after it started listening (tests, bounded runs): from then on new
+   * requests are answered 503, those already queued are read, and the source ends.
+   */
   public Receive withStopAfter(Duration d) {
     return toBuilder().setStopAfter(d).build();
   }

@@ -75,8 +75,9 @@ final class ReceiverHttpServer {
   }
 
   /**
-   * Stops listening, closes idle connections at once and the others once their answer is out or
-   * after {@code graceMillis}.
+   * Stops listening, closes connections waiting for their next request at once, and the others once
+   * their answer is out or after {@code graceMillis}. A request begun before the stop is read and
+   * answered (the handler sees {@link #stopping()}), so a sender is not cut off mid-request.
    */
   void stop(long graceMillis) {
     stopping = true;
@@ -85,7 +86,7 @@ final class ReceiverHttpServer {
     while (System.currentTimeMillis() < until) {
       boolean busy = false;
       for (Connection c : open) {
-        if (c.inExchange) {
+        if (c.active) {
           busy = true;
         } else {
           closeQuietly(c.socket);
@@ -119,6 +120,7 @@ final class ReceiverHttpServer {
         continue;
       }
       Connection c = new Connection(s);
+      c.active = true; // until it waits for a request: a TLS handshake or a first request
       open.add(c);
       threads.execute(() -> serve(c));
     }
@@ -151,19 +153,22 @@ final class ReceiverHttpServer {
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.headerTimeoutMillis));
         ((SSLSocket) socket).startHandshake();
       }
-      while (!stopping) {
-        ReceiverExchange ex = nextExchange(in, out);
+      while (true) {
+        c.active = in.hasBuffered(); // a pipelined request already in: not idle
+        if (stopping && !c.active) {
+          return;
+        }
+        ReceiverExchange ex = nextExchange(c, in, out);
         if (ex == null) {
           return;
         }
-        c.inExchange = true;
         try {
           handler.handle(ex);
           if (!ex.replied()) {
             ex.reply(500, "receiver error: no answer");
           }
         } finally {
-          c.inExchange = false;
+          c.active = false;
         }
         if (!ex.reusable()) {
           lingeringClose(socket, in);
@@ -184,7 +189,7 @@ final class ReceiverHttpServer {
    * The next request on this connection, or null when the client closed it or stayed idle too long.
    * A request that cannot be parsed or comes too slowly is answered here and the connection closed.
    */
-  private @Nullable ReceiverExchange nextExchange(DeadlineInput in, OutputStream out)
+  private @Nullable ReceiverExchange nextExchange(Connection c, DeadlineInput in, OutputStream out)
       throws IOException {
     in.deadlineIn(limits.idleTimeoutMillis, "idle");
     int first;
@@ -196,6 +201,7 @@ final class ReceiverHttpServer {
     if (first < 0) {
       return null;
     }
+    c.active = true;
     in.deadlineIn(
         limits.headerTimeoutMillis,
         "request header not received within " + limits.headerTimeoutMillis + " ms");
@@ -342,10 +348,15 @@ final class ReceiverHttpServer {
     }
   }
 
-  /** A served connection, and whether a request on it is being handled. */
+  /** Whether the server is stopping: requests still read are to be answered 503. */
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** A served connection, and whether a request on it is under way (read or being handled). */
   private static final class Connection {
     final Socket socket;
-    volatile boolean inExchange;
+    volatile boolean active;
 
     Connection(Socket socket) {
       this.socket = socket;

@@ -23,7 +23,7 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
   private TimeSeries current;
   private Instant currentTimestamp;
   private Instant watermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
-  private long startedAt;
+  private boolean finished;
 
   ReceiverReader(RemoteWriteReceiverSource source) {
     this.source = source;
@@ -33,7 +33,6 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
   public boolean start() throws IOException {
     endpoint = ReceiverServer.attach(source);
     queue = endpoint.queue;
-    startedAt = System.currentTimeMillis();
     return advance();
   }
 
@@ -132,11 +131,12 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
   @Override
   public Instant getWatermark() {
     if (source.stopAfter != null
-        && System.currentTimeMillis() - startedAt > source.stopAfter.getMillis()
-        && queue.isEmpty()
-        && endpoint.resumed.isEmpty()
-        && currentSeries == null) {
-      return BoundedWindow.TIMESTAMP_MAX_VALUE; // ends the source (tests, bounded runs)
+        && System.currentTimeMillis() - endpoint.startedAt > source.stopAfter.getMillis()) {
+      endpoint.closeIntake(); // new senders get 503; what is queued is still read
+      if (queue.isEmpty() && endpoint.resumed.isEmpty() && currentSeries == null) {
+        finished = true;
+        return BoundedWindow.TIMESTAMP_MAX_VALUE; // ends the source (tests, bounded runs)
+      }
     }
     return watermark;
   }
@@ -174,7 +174,7 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
   public void close() {
     if (endpoint != null) {
       handBackUnread();
-      endpoint.detach();
+      endpoint.detach(finished);
       endpoint = null;
     }
   }

@@ -35,6 +35,12 @@ final class ReceiverServer {
   final ReceiverHttpServer server;
   private int readers;
   private volatile boolean stopping;
+  private volatile boolean intakeClosed;
+
+  /** Requests whose senders wait for their answer, answered 503 when the server stops. */
+  private final java.util.Set<PendingRequest> waiting =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final java.util.concurrent.atomic.AtomicLong inFlightBytes =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -47,6 +53,9 @@ final class ReceiverServer {
 
   /** What the handler threads saw; the reader turns it into Beam counters. */
   final ReceiverStats stats = new ReceiverStats();
+
+  /** When this server started: a source's {@code stopAfter} counts from here. */
+  final long startedAt = System.currentTimeMillis();
 
   private ReceiverServer(RemoteWriteReceiverSource source) throws IOException {
     this.source = source;
@@ -78,34 +87,74 @@ final class ReceiverServer {
     return e;
   }
 
-  void detach() {
+  /**
+   * A reader is done with this server. When it was the last: at once if the source has {@code
+   * finished} (nothing will read again), else after a grace period in which a runner may open a new
+   * reader (DirectRunner does so all the time).
+   */
+  void detach(boolean finished) {
     synchronized (ReceiverServer.class) {
       readers--;
     }
     STOPPER.schedule(
         () -> {
           synchronized (ReceiverServer.class) {
-            if (readers == 0
-                && OPEN.remove(source.host + ":" + source.port + source.path) == this) {
-              // waiting senders are answered 503 first; then the server closes, after giving
-              // those answers up to 2 s to leave
-              stopping = true;
-              for (PendingRequest p : resumed) {
-                p.abort();
-                p.acked.countDown();
-              }
-              for (PendingRequest p : queue) {
-                p.abort();
-                p.acked.countDown();
-              }
-              server.stop(2000);
-              RemoteWriteReceiverSource.LOG.info(
-                  "remote-write receiver on port {} stopped", source.port);
+            if (readers == 0) {
+              stop();
             }
           }
         },
-        5,
+        finished ? 0 : 5,
         TimeUnit.SECONDS);
+  }
+
+  /**
+   * From now on new requests are answered 503 ({@code Retry-After}); those already queued are still
+   * read. The source calls it when its run time is up, so that senders cannot keep it from ending.
+   */
+  void closeIntake() {
+    intakeClosed = true;
+  }
+
+  /**
+   * Every sender still waiting is answered 503 and the server closes, after giving those answers up
+   * to 2 s to leave. Called when the last reader is gone, and when the JVM shuts down (a job ending
+   * or cancelled with the JVM), so no sender's connection is dropped unanswered.
+   */
+  private void stop() {
+    synchronized (ReceiverServer.class) {
+      if (OPEN.get(key()) == this) {
+        OPEN.remove(key());
+      }
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+    }
+    for (PendingRequest p : waiting) {
+      p.abort();
+      p.acked.countDown();
+    }
+    server.stop(2000);
+    RemoteWriteReceiverSource.LOG.info("remote-write receiver on port {} stopped", server.port());
+  }
+
+  private String key() {
+    return source.host + ":" + source.port + source.path;
+  }
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  java.util.List<ReceiverServer> open;
+                  synchronized (ReceiverServer.class) {
+                    open = new java.util.ArrayList<>(OPEN.values());
+                  }
+                  open.forEach(ReceiverServer::stop);
+                },
+                "prombeam-receiver-shutdown"));
   }
 
   /**
@@ -134,6 +183,11 @@ final class ReceiverServer {
 
   private void handleChecked(ReceiverExchange ex) throws IOException, InterruptedException {
     ReceiverLimits limits = source.limits;
+    if (stopping || intakeClosed) { // nobody will read it: try again, elsewhere or later
+      ex.setResponseHeader("Retry-After", "1");
+      reply(ex, 503, "receiver shutting down");
+      return;
+    }
     if (!ex.rawPath().equals(source.path)) {
       reply(ex, 404, "not found: remote write is received at " + source.path);
       return;
@@ -241,20 +295,29 @@ final class ReceiverServer {
     stats.seriesUnsupported.addAndGet(request.unsupported);
     if (!request.valid.isEmpty()) {
       PendingRequest p = new PendingRequest(request.valid);
-      if (!queue.offer(p)) {
-        ex.setResponseHeader("Retry-After", "1");
-        reply(ex, 503, "receiver overloaded: " + source.maxQueuedRequests + " requests queued");
-        return;
-      }
-      if (!p.acked.await(source.ackTimeout.getMillis(), TimeUnit.MILLISECONDS) || p.aborted()) {
-        p.abort();
-        reply(
-            ex,
-            503,
-            stopping
-                ? "receiver shutting down"
-                : "not acknowledged by the pipeline within " + source.ackTimeout);
-        return;
+      waiting.add(p);
+      try {
+        if (!queue.offer(p)) {
+          ex.setResponseHeader("Retry-After", "1");
+          reply(ex, 503, "receiver overloaded: " + source.maxQueuedRequests + " requests queued");
+          return;
+        }
+        if (stopping) { // queued after the stop answered the waiting ones, and no reader is left
+          p.abort();
+        }
+        if (!p.acked.await(source.ackTimeout.getMillis(), TimeUnit.MILLISECONDS) || p.aborted()) {
+          p.abort();
+          ex.setResponseHeader("Retry-After", "1");
+          reply(
+              ex,
+              503,
+              stopping
+                  ? "receiver shutting down"
+                  : "not acknowledged by the pipeline within " + source.ackTimeout);
+          return;
+        }
+      } finally {
+        waiting.remove(p);
       }
     }
     if (request.invalid.isEmpty()) {
