@@ -141,6 +141,39 @@ public class ReceiverSlowClientTest {
   }
 
   @Test
+  public void truncatedBodiesAreRefusedAndNothingOfThemIsTaken() throws Exception {
+    start(16);
+    List<TimeSeries> series = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      series.add(ReceiverHostileClientTest.series(i));
+    }
+    byte[] whole = ReceiverHostileClientTest.request(series);
+    // a snappy block cut short, sent with its true length: the block does not decode
+    byte[] cutBlock = java.util.Arrays.copyOf(whole, whole.length / 2);
+    Socket a = connect();
+    a.getOutputStream()
+        .write(head("/api/v1/write", cutBlock.length).getBytes(StandardCharsets.US_ASCII));
+    a.getOutputStream().write(cutBlock);
+    assertThat(answer(a), startsWith("HTTP/1.1 400 "));
+    // a protobuf message cut short, in a whole snappy block: the message does not parse
+    byte[] proto = org.xerial.snappy.Snappy.uncompress(whole);
+    byte[] cutProto =
+        org.xerial.snappy.Snappy.compress(java.util.Arrays.copyOf(proto, proto.length - 7));
+    Socket b = connect();
+    b.getOutputStream()
+        .write(head("/api/v1/write", cutProto.length).getBytes(StandardCharsets.US_ASCII));
+    b.getOutputStream().write(cutProto);
+    assertThat(answer(b), startsWith("HTTP/1.1 400 "));
+    // a client that leaves in the middle of its body: no one to answer, nothing taken
+    Socket c = connect();
+    c.getOutputStream()
+        .write(head("/api/v1/write", whole.length).getBytes(StandardCharsets.US_ASCII));
+    c.getOutputStream().write(whole, 0, whole.length / 2);
+    c.close();
+    assertEquals(List.of(), receiver.drain(500));
+  }
+
+  @Test
   public void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
     start(16);
     Socket s = connect();
