@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -28,6 +29,8 @@ public final class RetryingHttpSender {
   public interface RetryListener {
     void onRetry(int status, String reason, long delayMillis);
   }
+
+  private static final Headers NO_HEADERS = Headers.of();
 
   private final OkHttpClient client;
   private final RetryPolicy policy;
@@ -89,8 +92,10 @@ public final class RetryingHttpSender {
       byte[] body = null;
       String contentType = null;
       OptionalLong retryAfter = OptionalLong.empty();
+      Headers headers = NO_HEADERS;
       try (Response response = client.newCall(request).execute()) {
         status = response.code();
+        headers = response.headers();
         if (keepBody && RetryClassifier.isSuccess(status)) {
           body = response.body() == null ? new byte[0] : boundedBody(response.body());
           contentType = response.header("Content-Type");
@@ -115,15 +120,15 @@ public final class RetryingHttpSender {
       long latency = (System.nanoTime() - t0) / 1_000_000;
       long total = System.currentTimeMillis() - start;
       if (RetryClassifier.isSuccess(status)) {
-        return new SendOutcome(true, status, message, attempts, latency, total, body)
+        return new SendOutcome(true, status, message, attempts, latency, total, body, headers)
             .withContentType(contentType);
       }
       if (status != 0 && !RetryClassifier.isRetryable(status)) {
-        return new SendOutcome(false, status, message, attempts, latency, total, null);
+        return new SendOutcome(false, status, message, attempts, latency, total, null, headers);
       }
       long delay = nextBackOff(backOff);
       if (delay == BackOff.STOP) {
-        return new SendOutcome(false, status, message, attempts, latency, total, null);
+        return new SendOutcome(false, status, message, attempts, latency, total, null, headers);
       }
       if (retryAfter.isPresent()) {
         delay = Math.max(delay, retryAfter.getAsLong());
@@ -136,7 +141,8 @@ public final class RetryingHttpSender {
             attempts,
             latency,
             total,
-            null);
+            null,
+            headers);
       }
       String reason = status == 0 ? message : "HTTP " + status;
       if (attempts == 1 || attempts % 10 == 0) {

@@ -1,6 +1,8 @@
 package io.prombeam.http;
 
+import okhttp3.Headers;
 import org.apache.beam.sdk.annotations.Internal;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * What became of one logical request after all its tries: final HTTP status (0 when no response was
@@ -18,6 +20,7 @@ public final class SendOutcome {
   private final long lastAttemptMillis;
   private final long totalMillis;
   private final byte[] body;
+  private final Headers headers;
   private String contentType = "";
 
   SendOutcome(
@@ -27,8 +30,10 @@ public final class SendOutcome {
       int attempts,
       long lastAttemptMillis,
       long totalMillis,
-      byte[] body) {
+      byte[] body,
+      Headers headers) {
     this.body = body;
+    this.headers = headers;
     this.success = success;
     this.status = status;
     this.message = message;
@@ -65,6 +70,21 @@ public final class SendOutcome {
   /** Wall time of all tries and backoffs. */
   public long totalMillis() {
     return totalMillis;
+  }
+
+  /** A header of the last try's response (null when absent, or when no response was had). */
+  public @Nullable String header(String name) {
+    return headers.get(name);
+  }
+
+  /**
+   * This outcome turned into a failure with {@code status} and {@code why}: for answers that the
+   * protocol says are not what their status claims (a 2xx to a 2.0 request without written counts
+   * is a 415; a 2xx that wrote less than was sent is a partial write).
+   */
+  public SendOutcome failedAs(int status, String why) {
+    return new SendOutcome(
+        false, status, why, attempts, lastAttemptMillis, totalMillis, null, headers);
   }
 
   /** The Content-Type of a kept body ("" when none). */

@@ -50,11 +50,14 @@ final class MetricsPublisher {
   public void publish(List<TimeSeries> series) throws IOException, InterruptedException {
     List<String> errors = new ArrayList<>();
     if (remoteWrite != null && !series.isEmpty()) {
+      requests:
       for (List<TimeSeries> request : RequestBuilder.requests(series, 2000)) {
-        SendOutcome o = remoteWrite.write(request, (s, r, d) -> {}).outcome;
-        if (!o.success()) {
-          errors.add("remote write to " + remoteWrite.endpoint().redactedUrl() + ": " + o);
-          break;
+        for (RemoteWriteClient.Delivery d : remoteWrite.write(request, (s, r, delay) -> {})) {
+          if (!d.outcome.success()) {
+            errors.add(
+                "remote write to " + remoteWrite.endpoint().redactedUrl() + ": " + d.outcome);
+            break requests;
+          }
         }
       }
     }

@@ -43,6 +43,7 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
   private final HttpEndpoint endpoint;
   private final RetryPolicy retryPolicy;
   private final RemoteWriteProtocol protocol;
+  private final int maxBytesPerSend;
   private final int maxSamplesPerSend;
   private final int shards;
   private final FailurePolicy failurePolicy;
@@ -62,12 +63,10 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
 
   /** One request's outcome, carried back to the DoFn's thread to be reported there. */
   private static final class Sent {
-    final List<TimeSeries> request;
     final RemoteWriteClient.Delivery delivery;
     final long retries;
 
-    Sent(List<TimeSeries> request, RemoteWriteClient.Delivery delivery, long retries) {
-      this.request = request;
+    Sent(RemoteWriteClient.Delivery delivery, long retries) {
       this.delivery = delivery;
       this.retries = retries;
     }
@@ -77,6 +76,7 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
       HttpEndpoint endpoint,
       RetryPolicy retryPolicy,
       RemoteWriteProtocol protocol,
+      int maxBytesPerSend,
       int maxSamplesPerSend,
       int shards,
       FailurePolicy failurePolicy,
@@ -89,6 +89,7 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
     this.endpoint = endpoint;
     this.retryPolicy = retryPolicy;
     this.protocol = protocol;
+    this.maxBytesPerSend = maxBytesPerSend;
     this.maxSamplesPerSend = maxSamplesPerSend;
     this.shards = shards;
     this.failurePolicy = failurePolicy;
@@ -100,7 +101,7 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
 
   @Setup
   public void setup() {
-    client = new RemoteWriteClient(endpoint, retryPolicy, protocol);
+    client = new RemoteWriteClient(endpoint, retryPolicy, protocol, maxBytesPerSend);
     slots = SendSlots.forSink(sinkId, shards);
     report = new DeliveryReport(endpoint, failurePolicy, transformName);
   }
@@ -218,9 +219,10 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
                   List<Sent> sent = new ArrayList<>(requests.size());
                   for (List<TimeSeries> r : requests) {
                     AtomicLong retries = new AtomicLong();
-                    RemoteWriteClient.Delivery d =
-                        client.write(r, (status, reason, delay) -> retries.incrementAndGet());
-                    sent.add(new Sent(r, d, retries.get()));
+                    for (RemoteWriteClient.Delivery d :
+                        client.write(r, (status, reason, delay) -> retries.incrementAndGet())) {
+                      sent.add(new Sent(d, retries.getAndSet(0)));
+                    }
                   }
                   return sent;
                 } finally {
@@ -251,7 +253,7 @@ final class CompleteSeriesWriterFn extends DoFn<KV<Integer, SeriesRuns>, WriteSu
       it.remove();
       for (Sent s : done) {
         report.retried(s.retries, s.delivery.samples);
-        report.delivered(-1, s.request, s.delivery, successes, failures);
+        report.delivered(-1, s.delivery, successes, failures);
       }
     }
   }

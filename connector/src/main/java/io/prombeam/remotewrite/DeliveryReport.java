@@ -55,11 +55,11 @@ final class DeliveryReport {
    */
   boolean delivered(
       int shard,
-      List<TimeSeries> request,
       RemoteWriteClient.Delivery d,
       Consumer<WriteSummary> successes,
       Consumer<WriteFailure> failures) {
     SendOutcome outcome = d.outcome;
+    List<TimeSeries> request = d.request;
     metrics.inc(PrombeamCounter.REMOTE_WRITE_REQUESTS);
     metrics.update(SinkMetrics.REQUEST_LATENCY_MS, outcome.lastAttemptMillis());
     if (outcome.success()) {

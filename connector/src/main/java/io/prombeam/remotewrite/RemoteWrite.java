@@ -75,6 +75,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   /** Bounded input: the most samples of one series merged on one worker; 320 MB of samples. */
   public static final int DEFAULT_MAX_SAMPLES_PER_SERIES = 20_000_000;
 
+  /** Default {@link #withMaxBytesPerSend}: 16 MiB, safely under Prometheus' 32 MiB. */
+  public static final int DEFAULT_MAX_BYTES_PER_SEND = RemoteWriteClient.DEFAULT_MAX_BYTES_PER_SEND;
+
   @Override
   public abstract HttpEndpoint endpoint();
 
@@ -93,8 +96,11 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   /** What happens to series not delivered. */
   public abstract FailurePolicy failurePolicy();
 
-  /** The remote-write protocol version sent. */
+  /** The remote-write protocol version sent; see {@link #withProtocol}. */
   public abstract RemoteWriteProtocol protocol();
+
+  /** Bytes of a request body at most, before compression; see {@link #withMaxBytesPerSend}. */
+  public abstract int maxBytesPerSend();
 
   /** Longest label value accepted; see {@link #withMaxLabelValueLength}. */
   public abstract int maxLabelValueLength();
@@ -135,6 +141,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         .setShards(DEFAULT_SHARDS)
         .setFailurePolicy(FailurePolicy.OUTPUT)
         .setProtocol(RemoteWriteProtocol.V1)
+        .setMaxBytesPerSend(DEFAULT_MAX_BYTES_PER_SEND)
         .setMaxLabelValueLength(0)
         .setMaxFutureSkew(Duration.millis(SeriesValidator.DEFAULT_MAX_FUTURE_SKEW_MILLIS))
         .setOutOfOrderGuardSeries(DEFAULT_OUT_OF_ORDER_GUARD_SERIES)
@@ -152,6 +159,28 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   @Override
   public RemoteWrite withRetryPolicy(RetryPolicy policy) {
     return toBuilder().setRetryPolicy(policy).build();
+  }
+
+  /**
+   * The protocol to send (default {@link RemoteWriteProtocol#V1}, which every receiver takes):
+   * {@link RemoteWriteProtocol#V2} for receivers known to speak remote-write 2.0 (smaller requests,
+   * metadata on every series), or {@link RemoteWriteProtocol#V2_WITH_V1_FALLBACK} to try 2.0 and
+   * fall back to 1.0 for an endpoint that refuses it.
+   */
+  public RemoteWrite withProtocol(RemoteWriteProtocol protocol) {
+    checkArgument(protocol != null, "protocol must not be null");
+    return toBuilder().setProtocol(protocol).build();
+  }
+
+  /**
+   * Bytes of a request body at most, before compression (default 16 MiB; Prometheus 3.5+ refuses
+   * bodies over 32 MiB). A request is cut by samples ({@link #withMaxSamplesPerSend}) or by this,
+   * whichever comes first; a request over it is sent as several, split between series, and a single
+   * series between its samples, in time order.
+   */
+  public RemoteWrite withMaxBytesPerSend(int bytes) {
+    checkArgument(bytes > 0, "maxBytesPerSend must be positive, got " + bytes);
+    return toBuilder().setMaxBytesPerSend(bytes).build();
   }
 
   /** Samples per request at most ({@code max_samples_per_send}). Default 2000. */
@@ -360,6 +389,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
                         endpoint(),
                         retryPolicy(),
                         protocol(),
+                        maxBytesPerSend(),
                         maxSamplesPerSend(),
                         shards(),
                         failurePolicy(),
@@ -398,6 +428,7 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
                     endpoint(),
                     retryPolicy(),
                     protocol(),
+                    maxBytesPerSend(),
                     maxSamplesPerSend(),
                     batchSendDeadline(),
                     maxReorderDelay(),
@@ -432,6 +463,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     retryPolicy().populateDisplayData(builder);
     builder
         .add(DisplayData.item("protocol", protocol().name()).withLabel("Remote-write protocol"))
+        .add(
+            DisplayData.item("maxBytesPerSend", maxBytesPerSend())
+                .withLabel("Max bytes per request"))
         .add(
             DisplayData.item("maxSamplesPerSend", maxSamplesPerSend())
                 .withLabel("Max samples per send"))
@@ -476,6 +510,8 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
     abstract Builder setFailurePolicy(FailurePolicy p);
 
     abstract Builder setProtocol(RemoteWriteProtocol p);
+
+    abstract Builder setMaxBytesPerSend(int bytes);
 
     abstract Builder setMaxLabelValueLength(int n);
 

@@ -7,6 +7,7 @@ import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
+import io.prombeam.remotewrite.proto.RemoteWriteV2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -60,6 +61,16 @@ public final class RemoteWriteCodec {
     return encodeCompressed(V1, series).compressed;
   }
 
+  /** Encodes a remote-write 2.0 request, uncompressed. */
+  public static byte[] encodeV2(List<TimeSeries> series) {
+    return V2.encode(series);
+  }
+
+  /** Encodes and compresses a remote-write 2.0 request. */
+  public static byte[] encodeV2Compressed(List<TimeSeries> series) {
+    return encodeCompressed(V2, series).compressed;
+  }
+
   /** A compressed request body and its size before compression. */
   public static final class Body {
     public final byte[] compressed;
@@ -96,6 +107,7 @@ public final class RemoteWriteCodec {
   }
 
   private static final WriteRequestEncoder V1 = new RemoteWriteV1Encoder();
+  private static final WriteRequestEncoder V2 = new RemoteWriteV2Encoder();
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -166,6 +178,54 @@ public final class RemoteWriteCodec {
       b.metadata(m);
     }
     return b.build();
+  }
+
+  /**
+   * One remote-write 2.0 series in our model: labels resolved through the request's {@code
+   * symbols}, samples, and metadata (a type, help and unit). A reference outside the symbols, or an
+   * odd number of them, is an {@link IOException} naming it.
+   */
+  public static TimeSeries fromProtoV2(RemoteWriteV2.TimeSeries ts, List<String> symbols)
+      throws IOException {
+    int refs = ts.getLabelsRefsCount();
+    if (refs % 2 != 0) {
+      throw new IOException(
+          "labels_refs of odd length " + refs + ": refs come in name-value pairs");
+    }
+    Labels.Builder lb = Labels.builder();
+    for (int i = 0; i < refs; i += 2) {
+      lb.add(symbol(symbols, ts.getLabelsRefs(i)), symbol(symbols, ts.getLabelsRefs(i + 1)));
+    }
+    TimeSeries.Builder b = TimeSeries.builder(lb.build());
+    for (RemoteWriteV2.Sample sample : ts.getSamplesList()) {
+      b.sample(sample.getTimestamp(), sample.getValue());
+    }
+    if (ts.hasMetadata()) {
+      RemoteWriteV2.Metadata m = ts.getMetadata();
+      MetricType type = MetricType.UNKNOWN;
+      String name = m.getType().name();
+      if (name.startsWith("METRIC_TYPE_") && !name.equals("METRIC_TYPE_UNSPECIFIED")) {
+        type = MetricType.valueOf(name.substring("METRIC_TYPE_".length()));
+      }
+      String help = symbol(symbols, m.getHelpRef());
+      String unit = symbol(symbols, m.getUnitRef());
+      if (type != MetricType.UNKNOWN || !help.isEmpty() || !unit.isEmpty()) {
+        b.metadata(MetricMetadata.of(type, help, unit));
+      }
+    }
+    return b.build();
+  }
+
+  private static String symbol(List<String> symbols, int ref) throws IOException {
+    if (ref < 0 || ref >= symbols.size()) {
+      throw new IOException(
+          "symbol reference "
+              + (ref & 0xFFFFFFFFL)
+              + " outside the "
+              + symbols.size()
+              + " symbols");
+    }
+    return symbols.get(ref);
   }
 
   /** A request's metadata entry in our model. */

@@ -55,6 +55,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
   private final HttpEndpoint endpoint;
   private final RetryPolicy retryPolicy;
   private final RemoteWriteProtocol protocol;
+  private final int maxBytesPerSend;
   private final int maxSamplesPerSend;
   private final Duration batchSendDeadline;
   private final Duration maxReorderDelay;
@@ -93,6 +94,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
       HttpEndpoint endpoint,
       RetryPolicy retryPolicy,
       RemoteWriteProtocol protocol,
+      int maxBytesPerSend,
       int maxSamplesPerSend,
       Duration batchSendDeadline,
       Duration maxReorderDelay,
@@ -105,6 +107,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     this.endpoint = endpoint;
     this.retryPolicy = retryPolicy;
     this.protocol = protocol;
+    this.maxBytesPerSend = maxBytesPerSend;
     this.maxSamplesPerSend = maxSamplesPerSend;
     this.batchSendDeadline = batchSendDeadline;
     this.maxReorderDelay = maxReorderDelay;
@@ -118,7 +121,7 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
 
   @Setup
   public void setup() {
-    client = new RemoteWriteClient(endpoint, retryPolicy, protocol);
+    client = new RemoteWriteClient(endpoint, retryPolicy, protocol, maxBytesPerSend);
     report = new DeliveryReport(endpoint, failurePolicy, transformName);
   }
 
@@ -373,13 +376,14 @@ final class ShardWriterFn extends DoFn<KV<Integer, TimeSeries>, WriteSummary> {
     }
     for (List<TimeSeries> request : plan.requests) {
       AtomicLong retries = new AtomicLong();
-      RemoteWriteClient.Delivery d =
+      List<RemoteWriteClient.Delivery> sent =
           client.write(request, (status, reason, delay) -> retries.incrementAndGet());
-      report.retried(retries.get(), d.samples);
-      if (report.delivered(
-              shard, request, d, out.get(successTag)::output, out.get(failureTag)::output)
-          && orderGuard != null) {
-        orderGuard.sent(request);
+      for (RemoteWriteClient.Delivery d : sent) {
+        report.retried(retries.getAndSet(0), d.samples);
+        if (report.delivered(shard, d, out.get(successTag)::output, out.get(failureTag)::output)
+            && orderGuard != null) {
+          orderGuard.sent(d.request);
+        }
       }
     }
   }

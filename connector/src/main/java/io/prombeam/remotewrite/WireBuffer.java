@@ -141,6 +141,13 @@ final class WireBuffer {
     return true;
   }
 
+  /** Appends {@code length} bytes of {@code src} from {@code offset} as they are. */
+  void raw(byte[] src, int offset, int length) {
+    ensure(length);
+    System.arraycopy(src, offset, buf, pos, length);
+    pos += length;
+  }
+
   static int varint32Size(int v) {
     if ((v & (~0 << 7)) == 0) return 1;
     if ((v & (~0 << 14)) == 0) return 2;

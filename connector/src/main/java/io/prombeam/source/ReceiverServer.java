@@ -250,7 +250,7 @@ final class ReceiverServer {
         busy(ex);
         return;
       }
-      receive(ex, body, limits);
+      receive(ex, body, limits, isV2(ex));
     } finally {
       inFlightBytes.addAndGet(-reserved[0]);
     }
@@ -277,11 +277,11 @@ final class ReceiverServer {
   }
 
   /** Decodes, keeps the valid series, waits for them to be safe and answers. */
-  private void receive(ReceiverExchange ex, byte[] body, ReceiverLimits limits)
+  private void receive(ReceiverExchange ex, byte[] body, ReceiverLimits limits, boolean v2)
       throws IOException, InterruptedException {
     ReceivedRequest request;
     try {
-      request = ReceivedRequest.decode(body, limits.maxSeriesPerRequest);
+      request = ReceivedRequest.decode(body, limits.maxSeriesPerRequest, v2);
     } catch (ReceivedRequest.TooManySeries e) {
       stats.refused.incrementAndGet();
       reply(ex, 413, e.getMessage());
@@ -320,7 +320,13 @@ final class ReceiverServer {
         waiting.remove(p);
       }
     }
-    if (request.invalid.isEmpty()) {
+    if (request.v2) { // what was written, as 2.0 requires on every answer after decoding
+      ex.setResponseHeader(
+          "X-Prometheus-Remote-Write-Samples-Written", Long.toString(request.samplesWritten()));
+      ex.setResponseHeader("X-Prometheus-Remote-Write-Histograms-Written", "0");
+      ex.setResponseHeader("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+    }
+    if (!request.partial()) {
       reply(ex, 204, "");
     } else {
       // As Prometheus' receiver: the valid series are taken, the answer is 400 naming the
@@ -329,7 +335,14 @@ final class ReceiverServer {
     }
   }
 
-  /** Why the body's declared media type is not remote-write 1.0, or null when it is. */
+  /** Whether the body is declared remote-write 2.0 (a supported media type assumed). */
+  private static boolean isV2(ReceiverExchange ex) {
+    String type = ex.header("Content-Type");
+    return type != null
+        && type.toLowerCase(java.util.Locale.ROOT).contains("proto=io.prometheus.write.v2.request");
+  }
+
+  /** Why the body's declared media type is not remote-write 1.0 or 2.0, or null when it is. */
   private static String unsupportedMediaType(ReceiverExchange ex) {
     String encoding = ex.header("Content-Encoding");
     if (encoding == null || !encoding.trim().equalsIgnoreCase("snappy")) {
@@ -340,8 +353,12 @@ final class ReceiverServer {
     if (!lower.startsWith("application/x-protobuf")) {
       return "Content-Type must be application/x-protobuf, got " + type;
     }
-    if (lower.contains("proto=") && !lower.contains("proto=prometheus.writerequest")) {
-      return "only remote-write 1.0 (prometheus.WriteRequest) is received, got " + type;
+    if (lower.contains("proto=")
+        && !lower.contains("proto=prometheus.writerequest")
+        && !lower.contains("proto=io.prometheus.write.v2.request")) {
+      return "remote-write 1.0 (prometheus.WriteRequest) and 2.0 (io.prometheus.write.v2.Request)"
+          + " are received, got "
+          + type;
     }
     return null;
   }

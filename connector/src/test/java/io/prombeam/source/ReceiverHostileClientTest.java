@@ -108,7 +108,7 @@ public class ReceiverHostileClientTest {
             "/api/v1/write",
             ok,
             "snappy",
-            "application/x-protobuf;proto=io.prometheus.write.v2.Request"));
+            "application/x-protobuf;proto=io.prometheus.write.v3.Request"));
     assertEquals("nothing of the refused requests reached the pipeline", List.of(), drain(300));
   }
 

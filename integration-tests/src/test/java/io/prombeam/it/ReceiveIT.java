@@ -76,7 +76,7 @@ public class ReceiveIT {
               .sample(1_700_000_000_000L + i, i)
               .build());
     }
-    var ok = client.write(sent, (s, r, d) -> {}).outcome;
+    var ok = client.write(sent, (s, r, d) -> {}).get(0).outcome;
     assertTrue(ok.toString(), ok.success());
     List<TimeSeries> got = received(bin, "prombeam_recv_test");
     if (runner.equals(Runners.DIRECT)) {
@@ -92,7 +92,9 @@ public class ReceiveIT {
 
     // 2. Invalid data is refused with the rule, not acknowledged.
     var bad =
-        client.write(List.of(TimeSeries.builder("bad-name").sample(1, 1).build()), (s, r, d) -> {})
+        client
+            .write(List.of(TimeSeries.builder("bad-name").sample(1, 1).build()), (s, r, d) -> {})
+            .get(0)
             .outcome;
     assertEquals(400, bad.status());
     assertTrue(bad.message(), bad.message().contains("INVALID_METRIC_NAME"));
