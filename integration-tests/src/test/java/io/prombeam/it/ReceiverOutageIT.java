@@ -27,7 +27,7 @@ import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
 
 /**
- * A streaming run during which Prometheus is stopped for 60 s and restarted on the same data
+ * A streaming run during which Prometheus is stopped for 20 s and restarted on the same data
  * directory and port: every sample generated before, during and after the outage must be in
  * Prometheus afterwards (0 lost), with the sink having retried through the outage rather than
  * dropping anything or failing the job.
@@ -42,7 +42,7 @@ public class ReceiverOutageIT {
   /** Until the first samples are in Prometheus (embedded Flink takes a while to start). */
   private static final long UP_BEFORE_MS = 30_000;
 
-  private static final long OUTAGE_MS = 60_000;
+  private static final long OUTAGE_MS = 20_000;
   private static final long UP_AFTER_MS = 15_000;
 
   @Parameterized.Parameters(name = "{0}")
