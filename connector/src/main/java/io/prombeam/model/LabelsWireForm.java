@@ -174,8 +174,14 @@ public final class LabelsWireForm {
     System.arraycopy(e, 0, dst, offset, e.length);
   }
 
-  /** For the coder: the encoded form itself (not to be modified), or null. */
-  static byte[] array(Labels labels) {
+  /**
+   * For the coder and the encoders: the encoded form itself (computed if needed; not to be
+   * modified), or null when the strings hold an unpaired surrogate. Its layout: one {@code Label}
+   * field (tag {@code 0x0a}, length) per label, holding an optional name (tag {@code 0x0a}, omitted
+   * when empty) and the value (tag {@code 0x12}), each a length and UTF-8 bytes.
+   */
+  @Internal
+  public static byte[] array(Labels labels) {
     return labels.encodedOrNull();
   }
 

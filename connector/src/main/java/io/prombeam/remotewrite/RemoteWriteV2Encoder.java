@@ -1,12 +1,11 @@
 package io.prombeam.remotewrite;
 
 import io.prombeam.model.Labels;
+import io.prombeam.model.LabelsWireForm;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.proto.RemoteWriteV2;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -15,10 +14,12 @@ import java.util.List;
  * and series refer to it by index, so ten labels repeated on every series cost ten small varints
  * each instead of their text.
  *
- * <p>The series are written first, into a per-thread scratch buffer, while the symbols are
- * interned; then the symbols and the series are written out in field order (symbols, field 4,
- * before series, field 5), so a receiver that resolves references while it reads finds every symbol
- * before its first use. Stateless: one instance is shared by concurrent senders.
+ * <p>Label strings are interned on their UTF-8 bytes, taken from the label set's encoded form (the
+ * same bytes 1.0 copies whole), so no string is decoded ({@link SymbolTable}). The series are
+ * written first, into a per-thread scratch buffer, while the symbols are interned; then the symbols
+ * and the series are written out in field order (symbols, field 4, before series, field 5), so a
+ * receiver that resolves references while it reads finds every symbol before its first use.
+ * Stateless: one instance is shared by concurrent senders.
  */
 final class RemoteWriteV2Encoder implements WriteRequestEncoder {
   private static final long serialVersionUID = 1L;
@@ -45,28 +46,40 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
   /** Per-thread working state, cleared for each request. */
   private static final class Scratch {
     WireBuffer series = new WireBuffer(64 << 10);
-    final HashMap<String, Integer> index = new HashMap<>(256);
-    final List<String> symbols = new ArrayList<>(256);
+    final SymbolTable symbols = new SymbolTable();
     int[] refs = new int[64];
+
+    /**
+     * The previous series' encoded labels, and per label position its field's range and the
+     * references of its name and value.
+     */
+    byte[] previous;
+
+    int[] prevStart = new int[32];
+    int[] prevLength = new int[32];
+    int[] prevName = new int[32];
+    int[] prevNameOffset = new int[32]; // within the label's field
+    int[] prevNameLength = new int[32];
+    int[] prevValue = new int[32];
 
     void reset() {
       if (series.capacity() > (8 << 20)) {
         series = new WireBuffer(64 << 10); // one huge request must not pin its memory
       }
       series.reset();
-      index.clear();
       symbols.clear();
-      ref(""); // the spec: the first symbol is the empty string
+      previous = null;
     }
 
-    int ref(String s) {
-      Integer r = index.get(s);
-      if (r == null) {
-        r = symbols.size();
-        index.put(s, r);
-        symbols.add(s);
+    void ensurePositions(int n) {
+      if (prevStart.length < n) {
+        prevStart = java.util.Arrays.copyOf(prevStart, n);
+        prevLength = java.util.Arrays.copyOf(prevLength, n);
+        prevName = java.util.Arrays.copyOf(prevName, n);
+        prevNameOffset = java.util.Arrays.copyOf(prevNameOffset, n);
+        prevNameLength = java.util.Arrays.copyOf(prevNameLength, n);
+        prevValue = java.util.Arrays.copyOf(prevValue, n);
       }
-      return r;
     }
   }
 
@@ -80,10 +93,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
       writeSeries(body, series.get(i), scratch);
       body.endLengthDelimited(mark);
     }
-    List<String> symbols = scratch.symbols;
-    for (int i = 0, n = symbols.size(); i < n; i++) {
-      out.string(REQ_SYMBOLS, symbols.get(i)); // "" too: a repeated element is never omitted
-    }
+    scratch.symbols.writeTo(out, REQ_SYMBOLS);
     out.raw(body.array(), 0, body.length());
   }
 
@@ -94,13 +104,19 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
       scratch.refs = new int[2 * pairs];
     }
     int[] refs = scratch.refs;
+    SymbolTable symbols = scratch.symbols;
+    byte[] e = LabelsWireForm.array(labels);
+    if (e != null) {
+      symbolsOfEncoded(e, pairs, symbols, refs, scratch);
+    } else { // an unpaired surrogate: '?' on the wire, as in 1.0 (validation rejects these)
+      for (int j = 0; j < pairs; j++) {
+        refs[2 * j] = symbols.ref(labels.name(j));
+        refs[2 * j + 1] = symbols.ref(labels.value(j));
+      }
+    }
     int packedLength = 0;
-    for (int j = 0; j < pairs; j++) {
-      int name = scratch.ref(labels.name(j));
-      int value = scratch.ref(labels.value(j));
-      refs[2 * j] = name;
-      refs[2 * j + 1] = value;
-      packedLength += WireBuffer.varint32Size(name) + WireBuffer.varint32Size(value);
+    for (int j = 0; j < 2 * pairs; j++) {
+      packedLength += WireBuffer.varint32Size(refs[j]);
     }
     if (pairs > 0) { // packed repeated uint32: one length, then the varints
       out.tag(TS_LABELS_REFS, WireBuffer.WIRETYPE_LENGTH_DELIMITED);
@@ -120,17 +136,91 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
         out.tag(MD_TYPE, WireBuffer.WIRETYPE_VARINT);
         out.varint32(type);
       }
-      int help = scratch.ref(m.help());
+      int help = symbols.ref(m.help());
       if (help != 0) {
         out.tag(MD_HELP_REF, WireBuffer.WIRETYPE_VARINT);
         out.varint32(help);
       }
-      int unit = scratch.ref(m.unit());
+      int unit = symbols.ref(m.unit());
       if (unit != 0) {
         out.tag(MD_UNIT_REF, WireBuffer.WIRETYPE_VARINT);
         out.varint32(unit);
       }
       out.endLengthDelimited(mark);
+    }
+  }
+
+  /**
+   * The name and value references of the labels in encoded form {@code e} (see {@link
+   * LabelsWireForm#array}): each string interned on its bytes where it lies. Series of a request
+   * mostly share their label names and many values position by position, so each label (name and
+   * value in one field) is first compared with the one at the same position in the previous series
+   * and its strings are looked up only when it differs.
+   */
+  private static void symbolsOfEncoded(
+      byte[] e, int pairs, SymbolTable symbols, int[] refs, Scratch memo) {
+    memo.ensurePositions(pairs);
+    byte[] previous = memo.previous;
+    int p = 0;
+    for (int j = 0; j < pairs; j++) {
+      int labelStart = p;
+      p++; // the Label field's tag
+      int labelLength = varint(e, p);
+      p += WireBuffer.varint32Size(labelLength);
+      int end = p + labelLength;
+      int whole = end - labelStart;
+      int ps = memo.prevStart[j];
+      if (previous != null
+          && memo.prevLength[j] == whole
+          && SymbolTable.same(previous, ps, e, labelStart, whole)) {
+        // the same label (name and value) as the previous series at this position
+        refs[2 * j] = memo.prevName[j];
+        refs[2 * j + 1] = memo.prevValue[j];
+      } else {
+        int name = 0; // an empty name is omitted: symbol 0
+        int nameOffset = 0;
+        int nameLength = -1;
+        if (e[p] == NAME_TAG) {
+          int n = varint(e, p + 1);
+          int at = p + 1 + WireBuffer.varint32Size(n);
+          nameOffset = at - labelStart;
+          nameLength = n;
+          // mostly only the value changed: the same name as the previous series' here
+          int pn = memo.prevStart[j] + memo.prevNameOffset[j];
+          name =
+              previous != null
+                      && memo.prevNameLength[j] == n
+                      && SymbolTable.same(previous, pn, e, at, n)
+                  ? memo.prevName[j]
+                  : symbols.ref(e, at, n);
+          p = at + n;
+        }
+        int v = varint(e, p + 1); // the value's tag, then its length
+        int at = p + 1 + WireBuffer.varint32Size(v);
+        refs[2 * j] = name;
+        refs[2 * j + 1] = symbols.ref(e, at, v);
+        memo.prevLength[j] = whole;
+        memo.prevName[j] = name;
+        memo.prevNameOffset[j] = nameOffset;
+        memo.prevNameLength[j] = nameLength;
+        memo.prevValue[j] = refs[2 * j + 1];
+      }
+      memo.prevStart[j] = labelStart;
+      p = end;
+    }
+    memo.previous = e;
+  }
+
+  private static final int NAME_TAG = (1 << 3) | WireBuffer.WIRETYPE_LENGTH_DELIMITED;
+
+  private static int varint(byte[] b, int p) {
+    int v = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte x = b[p++];
+      v |= (x & 0x7F) << shift;
+      if (x >= 0) {
+        return v;
+      }
     }
   }
 
