@@ -12,12 +12,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback remote-write receiver for benchmarks, run as its own process: decodes every request
- * fully (snappy + protobuf, as a real receiver must) and counts requests, samples and bytes. {@code
- * GET /stats} answers "requests samples bytes firstMillis lastMillis", the wall-clock times of the
- * first and the latest request since {@code GET /reset}, then (with {@code track}) the samples that
- * were not newer than their series' newest stored one (what Prometheus would refuse as out of
- * order), and the p50 and p99 of receive time minus sample timestamp in ms. Usage: {@code
+ * A loopback remote-write receiver for benchmarks (1.0 and 2.0), run as its own process: decodes
+ * every request fully (snappy + protobuf, as a real receiver must) and counts requests, samples and
+ * bytes. {@code GET /stats} answers "requests samples bytes firstMillis lastMillis", the wall-clock
+ * times of the first and the latest request since {@code GET /reset}, then (with {@code track}) the
+ * samples that were not newer than their series' newest stored one (what Prometheus would refuse as
+ * out of order), and the p50 and p99 of receive time minus sample timestamp in ms. Usage: {@code
  * CountingReceiver <port> [delayMillis] [track]}.
  */
 public final class CountingReceiver {
@@ -46,7 +46,12 @@ public final class CountingReceiver {
           }
           byte[] body = ex.getRequestBody().readAllBytes();
           try {
-            List<TimeSeries> series = RemoteWriteCodec.decodeWriteRequest(body);
+            String type = ex.getRequestHeaders().getFirst("Content-Type");
+            boolean v2 = type != null && type.contains("io.prometheus.write.v2.Request");
+            List<TimeSeries> series =
+                v2
+                    ? RemoteWriteCodec.decodeV2Request(body)
+                    : RemoteWriteCodec.decodeWriteRequest(body);
             long n = 0;
             long now0 = System.currentTimeMillis();
             for (TimeSeries ts : series) {
@@ -61,6 +66,9 @@ public final class CountingReceiver {
             long now = System.currentTimeMillis();
             first.compareAndSet(0, now);
             last.accumulateAndGet(now, Math::max);
+            if (v2) { // what 2.0 senders read as the written count
+              ex.getResponseHeaders().set("X-Prometheus-Remote-Write-Samples-Written", "" + n);
+            }
             ex.sendResponseHeaders(204, -1);
           } catch (IOException | RuntimeException e) {
             byte[] msg = e.toString().getBytes(StandardCharsets.UTF_8);

@@ -210,6 +210,11 @@ public final class SingleSampleBench {
               .apply(ParDo.of(new ScrambledSample(series, total)));
     }
     RemoteWrite sink = PrometheusIO.remoteWrite().withUrl(url + "/api/v1/write");
+    // -Dbench.protocol=V2: remote-write 2.0 (the receiver decodes both and counts alike)
+    sink =
+        sink.withProtocol(
+            io.prombeam.remotewrite.RemoteWriteProtocol.valueOf(
+                System.getProperty("bench.protocol", "V1")));
     // defaults, unless an experiment sets the reorder delay (-Dbench.maxReorderDelayMs=0: no
     // buffer)
     String delay = System.getProperty("bench.maxReorderDelayMs");

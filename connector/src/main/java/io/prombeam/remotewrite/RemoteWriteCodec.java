@@ -180,6 +180,17 @@ public final class RemoteWriteCodec {
     return b.build();
   }
 
+  /** Decodes a snappy-compressed remote-write 2.0 request into our model. */
+  public static List<TimeSeries> decodeV2Request(byte[] compressed) throws IOException {
+    RemoteWriteV2.Request req =
+        RemoteWriteV2.Request.parseFrom(decompress(compressed, MAX_DECOMPRESSED_BYTES));
+    List<TimeSeries> out = new ArrayList<>(req.getTimeseriesCount());
+    for (RemoteWriteV2.TimeSeries ts : req.getTimeseriesList()) {
+      out.add(fromProtoV2(ts, req.getSymbolsList()));
+    }
+    return out;
+  }
+
   /**
    * One remote-write 2.0 series in our model: labels resolved through the request's {@code
    * symbols}, samples, and metadata (a type, help and unit). A reference outside the symbols, or an
