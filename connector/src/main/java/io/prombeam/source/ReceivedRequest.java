@@ -89,17 +89,8 @@ final class ReceivedRequest {
     ReceivedRequest out = new ReceivedRequest(false);
     for (PrometheusRemote.TimeSeries proto : req.getTimeseriesList()) {
       TimeSeries ts = RemoteWriteCodec.fromProto(proto, metadata);
-      if (ts.sampleCount() == 0
-          && (proto.getExemplarsCount() > 0 || proto.getUnknownFields().hasField(4))) {
-        out.unsupported++; // native histograms (field 4) or exemplars only: not refused
-        continue;
-      }
-      Optional<SeriesViolation> v = RemoteWriteReceiverSource.ANY_TIMESTAMP.validate(ts);
-      if (v.isPresent()) {
-        out.invalid.add(v.get().message());
-      } else {
-        out.valid.add(ts);
-      }
+      // native histograms (field 4) or exemplars only: not refused
+      out.take(ts, proto.getExemplarsCount() > 0 || proto.getUnknownFields().hasField(4));
     }
     return out;
   }
@@ -129,19 +120,27 @@ final class ReceivedRequest {
                 + " has both samples and histograms: 2.0 sends them as separate series");
         continue;
       }
-      if (ts.sampleCount() == 0
-          && (proto.getHistogramsCount() > 0 || proto.getExemplarsCount() > 0)) {
-        out.unsupported++; // counted above as not written, named in the answer
-        continue;
-      }
-      Optional<SeriesViolation> v = RemoteWriteReceiverSource.ANY_TIMESTAMP.validate(ts);
-      if (v.isPresent()) {
-        out.invalid.add(v.get().message());
-      } else {
-        out.valid.add(ts);
-      }
+      // histograms or exemplars only: counted above as not written, named in the answer
+      out.take(ts, proto.getHistogramsCount() > 0 || proto.getExemplarsCount() > 0);
     }
     return out;
+  }
+
+  /**
+   * Sorts one decoded series: taken when valid, named when not; one with no float samples but
+   * {@code unsupportedParts} (native histograms, exemplars) counted apart instead of refused.
+   */
+  private void take(TimeSeries ts, boolean unsupportedParts) {
+    if (ts.sampleCount() == 0 && unsupportedParts) {
+      unsupported++;
+      return;
+    }
+    Optional<SeriesViolation> v = RemoteWriteReceiverSource.ANY_TIMESTAMP.validate(ts);
+    if (v.isPresent()) {
+      invalid.add(v.get().message());
+    } else {
+      valid.add(ts);
+    }
   }
 
   /** The {@code timeseries} fields (number {@code field}) of a request, skipping their contents. */

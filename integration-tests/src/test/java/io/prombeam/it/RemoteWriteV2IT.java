@@ -64,23 +64,30 @@ public class RemoteWriteV2IT {
     return out;
   }
 
+  /** Writes {@code input} with {@code protocol}; the pipeline's result and its failures. */
+  private PipelineResult write(
+      List<TimeSeries> input, RemoteWriteProtocol protocol, String failuresBin) {
+    Pipeline p = Pipeline.create(Runners.options(runner));
+    p.apply(Create.of(input))
+        .apply(
+            PrometheusIO.remoteWrite()
+                .withUrl(PROMETHEUS.remoteWriteUrl())
+                .withProtocol(protocol)
+                .withShards(2))
+        .getFailures()
+        .apply(ParDo.of(new Runners.Collect<>(failuresBin)));
+    PipelineResult pr = p.run();
+    assertEquals(PipelineResult.State.DONE, pr.waitUntilFinish());
+    return pr;
+  }
+
   @Test
   public void theFallbackDeliversEverySampleToAOnePointOhReceiver() throws Exception {
     String run = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
     List<TimeSeries> input = input("prombeam_v2_fallback_total", run, now - 60_000L);
-    Pipeline p = Pipeline.create(Runners.options(runner));
     String bin = "v2-fallback-" + run;
-    p.apply(Create.of(input))
-        .apply(
-            PrometheusIO.remoteWrite()
-                .withUrl(PROMETHEUS.remoteWriteUrl())
-                .withProtocol(RemoteWriteProtocol.V2_WITH_V1_FALLBACK)
-                .withShards(2))
-        .getFailures()
-        .apply(ParDo.of(new Runners.Collect<>(bin)));
-    PipelineResult pr = p.run();
-    assertEquals(PipelineResult.State.DONE, pr.waitUntilFinish());
+    PipelineResult pr = write(input, RemoteWriteProtocol.V2_WITH_V1_FALLBACK, bin);
     assertEquals(List.of(), Runners.Collect.get(bin));
     Map<Map<String, String>, TreeMap<Long, Double>> stored =
         PROMETHEUS.rawSamples("prombeam_v2_fallback_total{run=\"" + run + "\"}", "5m", now);
@@ -99,18 +106,8 @@ public class RemoteWriteV2IT {
   public void strictTwoPointOhToAOnePointOhReceiverFailsEverySeriesAsRejected() throws Exception {
     String run = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
-    List<TimeSeries> input = input("prombeam_v2_strict_total", run, now - 60_000L);
-    Pipeline p = Pipeline.create(Runners.options(runner));
     String bin = "v2-strict-" + run;
-    p.apply(Create.of(input))
-        .apply(
-            PrometheusIO.remoteWrite()
-                .withUrl(PROMETHEUS.remoteWriteUrl())
-                .withProtocol(RemoteWriteProtocol.V2)
-                .withShards(2))
-        .getFailures()
-        .apply(ParDo.of(new Runners.Collect<>(bin)));
-    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    write(input("prombeam_v2_strict_total", run, now - 60_000L), RemoteWriteProtocol.V2, bin);
     List<WriteFailure> failures = Runners.Collect.get(bin);
     assertEquals(300, failures.size());
     for (WriteFailure f : failures) {
