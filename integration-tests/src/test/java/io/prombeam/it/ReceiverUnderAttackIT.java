@@ -35,8 +35,9 @@ import org.xerial.snappy.Snappy;
  * {@code receive()} with its defaults in a forked JVM with a small heap (128 MiB on the
  * DirectRunner, 384 MiB for embedded Flink), on each runner, under a flood of hostile requests sent
  * at once: 64 MiB declared bodies, bodies streamed past the size limit, snappy bombs, a request of
- * 800,000 tiny series, and clients that send half a request line and then nothing. Every one must
- * get its HTTP answer (the slow ones a 408 after the header timeout), the JVM must not run out of
+ * 800,000 tiny series, clients that send half a request line and then nothing, wrong paths, wrong
+ * encodings, truncated bodies and requests mixing a valid and an invalid series. Every one must get
+ * its HTTP answer (the slow ones a 408 after the header timeout), the JVM must not run out of
  * memory (it exits at the first {@code OutOfMemoryError}), and afterwards valid requests sent
  * together are still taken, each series emitted exactly once. Under each ack mode: the per-runner
  * default is ON_READ on the DirectRunner and on Flink without checkpointing, ON_CHECKPOINT on Flink
@@ -181,15 +182,34 @@ public class ReceiverUnderAttackIT {
   }
 
   private static int post(int port, byte[] compressed) throws IOException {
+    return post(port, "/api/v1/write", "snappy", compressed);
+  }
+
+  private static int post(int port, String path, String encoding, byte[] compressed)
+      throws IOException {
     Request r =
         new Request.Builder()
-            .url("http://127.0.0.1:" + port + "/api/v1/write")
-            .header("Content-Encoding", "snappy")
+            .url("http://127.0.0.1:" + port + path)
+            .header("Content-Encoding", encoding)
             .post(RequestBody.create(compressed, MediaType.get("application/x-protobuf")))
             .build();
     try (Response resp = HTTP.newCall(r).execute()) {
       return resp.code();
     }
+  }
+
+  /** One valid series (of its own) and one with an invalid metric name. */
+  private static byte[] mixed(int k) {
+    return RemoteWriteCodec.encodeV1Compressed(
+        List.of(
+            TimeSeries.builder("attack_mixed")
+                .label("k", Integer.toString(k))
+                .sample(1000, k)
+                .build(),
+            TimeSeries.builder("bad-name")
+                .label("k", Integer.toString(k))
+                .sample(1000, k)
+                .build()));
   }
 
   /** 800,000 series of one label and no sample: 1.6 MB compressed into ~11 MB. */
@@ -230,7 +250,10 @@ public class ReceiverUnderAttackIT {
       awaitListening(port, process);
       byte[] bomb = Snappy.compress(new byte[31 << 20]); // 1.5 MB inflating to 31 MiB
       byte[] tiny = manyTinySeries();
-      ExecutorService attackers = Executors.newFixedThreadPool(24);
+      byte[] ok = mixed(99); // any valid body: refused for its path or encoding before it is read
+      byte[] whole = mixed(98);
+      byte[] truncated = java.util.Arrays.copyOf(whole, whole.length / 2);
+      ExecutorService attackers = Executors.newFixedThreadPool(40);
       List<Future<String>> answers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         answers.add(attackers.submit(() -> "declared " + declaredHuge(port)));
@@ -239,10 +262,18 @@ public class ReceiverUnderAttackIT {
         answers.add(attackers.submit(() -> "tiny " + post(port, tiny)));
         answers.add(attackers.submit(() -> "slow " + slowHeader(port)));
         answers.add(attackers.submit(() -> "slow " + slowHeader(port)));
+        answers.add(attackers.submit(() -> "path " + post(port, "/api/v1/writeX", "snappy", ok)));
+        answers.add(attackers.submit(() -> "encoding " + post(port, "/api/v1/write", "gzip", ok)));
+        answers.add(attackers.submit(() -> "truncated " + post(port, truncated)));
+        int k = i;
+        answers.add(attackers.submit(() -> "mixed " + post(port, mixed(k))));
       }
       Set<String> seen = Collections.synchronizedSet(new TreeSet<>());
+      int mixedTaken = 0;
       for (Future<String> f : answers) {
-        seen.add(f.get(120, TimeUnit.SECONDS));
+        String answer = f.get(120, TimeUnit.SECONDS);
+        seen.add(answer);
+        mixedTaken += answer.equals("mixed 400") ? 1 : 0;
       }
       attackers.shutdown();
       for (String answer : seen) {
@@ -257,6 +288,18 @@ public class ReceiverUnderAttackIT {
             break;
           case "slow": // out of time for its header
             assertEquals(answer, "408", status);
+            break;
+          case "path": // anything but the exact path
+            assertEquals(answer, "404", status);
+            break;
+          case "encoding": // not snappy
+            assertEquals(answer, "415", status);
+            break;
+          case "truncated": // a snappy block cut short, or waiting for the budget
+            assertTrue(answer, status.equals("400") || status.equals("503"));
+            break;
+          case "mixed": // the valid series taken, the invalid named; or waiting for the budget
+            assertTrue(answer, status.equals("400") || status.equals("503"));
             break;
           default: // the bomb decodes within the limit but is no WriteRequest, or waits its turn
             assertTrue(answer, status.equals("400") || status.equals("503"));
@@ -317,7 +360,7 @@ public class ReceiverUnderAttackIT {
       assertTrue(out, emitted.find());
       int n = Integer.parseInt(emitted.group(1));
       assertEquals("emitted twice", n, Integer.parseInt(emitted.group(2)));
-      int acked = 2000 + lateCounts.getOrDefault("204", 0);
+      int acked = 2000 + lateCounts.getOrDefault("204", 0) + mixedTaken;
       assertTrue(n + " emitted, " + acked + " acknowledged", n >= acked);
       assertTrue(
           n + " emitted, more than answered", n <= acked + lateCounts.getOrDefault("503", 0));
