@@ -229,7 +229,11 @@ final class ReceiverHttpServer {
         refuse(out, 400, "malformed header line");
         return null;
       }
-      String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      String name = lines[i].substring(0, colon).toLowerCase(Locale.ROOT);
+      if (!name.equals(name.trim())) { // "Content-Length : 5": a classic smuggling shape
+        refuse(out, 400, "whitespace between a header name and its colon");
+        return null;
+      }
       String value = lines[i].substring(colon + 1).trim();
       String before = headers.putIfAbsent(name, value);
       if (before != null && name.equals("content-length") && !before.equals(value)) {

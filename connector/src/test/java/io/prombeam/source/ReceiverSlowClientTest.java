@@ -249,6 +249,13 @@ public class ReceiverSlowClientTest {
             head("/api/v1/write", 0, "X-Pad: " + "a".repeat(70_000))
                 .getBytes(StandardCharsets.US_ASCII));
     assertThat(answer(huge), startsWith("HTTP/1.1 431 "));
+    Socket spaced = connect();
+    spaced
+        .getOutputStream()
+        .write(
+            "POST /api/v1/write HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello"
+                .getBytes(StandardCharsets.US_ASCII));
+    assertThat(answer(spaced), startsWith("HTTP/1.1 400 "));
     Socket notHttp = connect();
     notHttp.getOutputStream().write("HELLO\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     assertThat(answer(notHttp), startsWith("HTTP/1.1 400 "));
