@@ -75,9 +75,10 @@ final class ReceiverHttpServer {
   }
 
   /**
-   * Stops listening, closes connections waiting for their next request at once, and the others once
-   * their answer is out or after {@code graceMillis}. A request begun before the stop is read and
-   * answered (the handler sees {@link #stopping()}), so a sender is not cut off mid-request.
+   * Stops listening, closes connections idle between requests at once, and the others (a request
+   * under way, or a new connection whose first request is still to be read) once their answer is
+   * out or after {@code graceMillis}. A request begun before the stop is read and answered (the
+   * handler sees {@link #stopping()}: 503), so a sender is not cut off mid-request.
    */
   void stop(long graceMillis) {
     stopping = true;
@@ -153,10 +154,15 @@ final class ReceiverHttpServer {
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.headerTimeoutMillis));
         ((SSLSocket) socket).startHandshake();
       }
-      while (true) {
-        c.active = in.hasBuffered(); // a pipelined request already in: not idle
-        if (stopping && !c.active) {
-          return;
+      for (boolean first = true; ; first = false) {
+        if (!first) {
+          // between requests: idle, unless a pipelined request is already in. A new connection
+          // stays active until its first request is read: its client has sent it, or is about
+          // to, and must get an answer (503 while stopping), not a closed connection.
+          c.active = in.hasBuffered();
+          if (stopping && !c.active) {
+            return;
+          }
         }
         ReceiverExchange ex = nextExchange(c, in, out);
         if (ex == null) {
