@@ -75,10 +75,19 @@ public final class RemoteWriteClient {
     /** The series this request carried (a part of what was handed to {@link #write}). */
     public final List<TimeSeries> request;
 
+    /** How it went: status, tries, the receiver's answer (2.0's rules applied). */
     public final SendOutcome outcome;
+
+    /** Series in the request. */
     public final int series;
+
+    /** Samples in the request. */
     public final int samples;
+
+    /** Body bytes on the wire (snappy). */
     public final int compressedBytes;
+
+    /** Body bytes before compression. */
     public final int uncompressedBytes;
 
     /** The protocol the request went out in. */
@@ -251,6 +260,7 @@ public final class RemoteWriteClient {
     return List.of(List.of(only.slice(0, n / 2)), List.of(only.slice(n / 2, n)));
   }
 
+  /** The receiver this client writes to. */
   public HttpEndpoint endpoint() {
     return endpoint;
   }
