@@ -80,8 +80,6 @@ public enum PrombeamCounter {
    * Series {@code receive()} refused by name in a 400 (their requests' valid series were taken).
    */
   RECEIVE_SERIES_INVALID,
-  /** Series with only native histograms or exemplars, accepted but not carried yet. */
-  RECEIVE_SERIES_UNSUPPORTED_DROPPED,
   /** Scrapes done. */
   SCRAPES,
   /** Scrapes that failed ({@code up} 0). */

@@ -14,6 +14,15 @@ public enum SeriesRule {
       "a sample too far ahead of the wall clock would move Prometheus' head past every current"
           + " sample and make them all out of bounds"),
   DUPLICATE_TIMESTAMP("two samples of one series share a timestamp with different values"),
+  MIXED_SAMPLES_AND_HISTOGRAMS(
+      "a series holds float samples or native histograms, not both (staleness markers excepted)"),
+  INVALID_HISTOGRAM(
+      "a native histogram needs a schema of -4..8 (or -53 with custom bounds), spans that cover its"
+          + " buckets with non-negative offsets after the first, no negative count, and a count"
+          + " equal to its buckets' total"),
+  INVALID_EXEMPLAR(
+      "exemplar labels need valid names and at most 128 characters of names and values together"),
+  INVALID_START_TIMESTAMP("a sample's start timestamp must not be after its timestamp"),
   OUT_OF_ORDER("a sample must be newer than the series' last sample already sent"),
   FAMILY_TYPE_CONFLICT("all series of one metric family in a push must have the same type");
 

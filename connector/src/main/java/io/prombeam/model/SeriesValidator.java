@@ -67,9 +67,7 @@ public final class SeriesValidator implements Serializable {
       return Optional.of(tooFarInFuture(series.slice(tooNew, series.sampleCount())));
     }
     for (int i = 1; i < series.sampleCount(); i++) {
-      if (series.timestamp(i) == series.timestamp(i - 1)
-          && Double.doubleToRawLongBits(series.value(i))
-              != Double.doubleToRawLongBits(series.value(i - 1))) {
+      if (series.timestamp(i) == series.timestamp(i - 1) && !series.samePoint(i, series, i - 1)) {
         return violation(
             SeriesRule.DUPLICATE_TIMESTAMP,
             series.labels(),
@@ -80,15 +78,19 @@ public final class SeriesValidator implements Serializable {
   }
 
   /**
-   * The rules a series breaks as a whole: its labels, and having no sample at all. For a series
-   * whose samples the caller checks one by one ({@link #firstTooFarInFuture}, repeated timestamps).
+   * The rules a series breaks as a whole: its labels, having no sample at all, and the shape of its
+   * histograms, exemplars and start timestamps. For a series whose samples the caller checks one by
+   * one ({@link #firstTooFarInFuture}, repeated timestamps).
    */
   public Optional<SeriesViolation> validateLabelsAndPresence(TimeSeries series) {
     Optional<SeriesViolation> v = validateLabels(series.labels());
-    if (v.isPresent() || series.sampleCount() > 0) {
+    if (v.isPresent()) {
       return v;
     }
-    return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
+    if (series.sampleCount() == 0) {
+      return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
+    }
+    return PointRules.check(series);
   }
 
   /**
@@ -186,7 +188,7 @@ public final class SeriesValidator implements Serializable {
     return Optional.empty();
   }
 
-  private static Optional<SeriesViolation> violation(SeriesRule rule, Labels labels, String what) {
+  static Optional<SeriesViolation> violation(SeriesRule rule, Labels labels, String what) {
     return Optional.of(
         new SeriesViolation(rule, rule.name() + ": " + what + ": " + rule.description()));
   }

@@ -21,8 +21,11 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  *
  * <p>Layout: the label set (see {@link #encodeLabels}); the samples as one length-prefixed block:
  * sample count, the first timestamp and then deltas (zig-zag varints: regular scrapes cost a byte
- * or two), each value as its raw 8 bytes (the stale-marker NaN survives); a metadata flag byte and,
- * when set, type, help and unit.
+ * or two), each value as its raw 8 bytes (the stale-marker NaN survives); a flag byte whose low
+ * nibble is the metadata (0 none, else the type's ordinal + 1, followed by help and unit) and whose
+ * high bits announce, in this order, start timestamps, histograms and exemplars (rare: a plain
+ * series pays nothing for them). Histogram counts, sums and bounds are raw 8-byte doubles, so every
+ * value is carried bit-exactly.
  *
  * <p>Strings are written exactly, even ill-formed ones (an unpaired surrogate would otherwise turn
  * into '?', silently "repairing" a series that validation must reject): a label set with one keeps
@@ -56,13 +59,181 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     VarInt.encode(samples.length, out);
     out.write(samples);
     MetricMetadata m = ts.metadata();
-    if (m == null) {
-      out.write(0);
-    } else {
-      out.write(m.type().ordinal() + 1);
+    long[] starts = ts.startTimestampsArray();
+    NativeHistogram[] histograms = ts.histogramsArray();
+    Exemplar[] exemplars = ts.exemplarsArray();
+    int flag =
+        (m == null ? 0 : m.type().ordinal() + 1)
+            | (starts != null ? HAS_STARTS : 0)
+            | (histograms != null ? HAS_HISTOGRAMS : 0)
+            | (exemplars.length > 0 ? HAS_EXEMPLARS : 0);
+    out.write(flag);
+    if (m != null) {
       encodeString(m.help(), out);
       encodeString(m.unit(), out);
     }
+    if (starts != null) {
+      for (long s : starts) {
+        VarInt.encode(zigZag(s), out);
+      }
+    }
+    if (histograms != null) {
+      for (NativeHistogram h : histograms) {
+        if (h == null) {
+          out.write(0);
+        } else {
+          out.write(1);
+          encodeHistogram(h, out);
+        }
+      }
+    }
+    if (exemplars.length > 0) {
+      VarInt.encode(exemplars.length, out);
+      for (Exemplar e : exemplars) {
+        encodeLabels(e.labels(), out);
+        writeDouble(e.value(), out);
+        VarInt.encode(zigZag(e.timestamp()), out);
+      }
+    }
+  }
+
+  private static final int HAS_STARTS = 0x10;
+  private static final int HAS_HISTOGRAMS = 0x20;
+  private static final int HAS_EXEMPLARS = 0x40;
+  private static final NativeHistogram.ResetHint[] HINTS = NativeHistogram.ResetHint.values();
+
+  private static void encodeHistogram(NativeHistogram h, OutputStream out) throws IOException {
+    out.write((h.isFloat() ? 1 : 0) | (h.resetHint().ordinal() << 1));
+    writeDouble(h.count(), out);
+    writeDouble(h.sum(), out);
+    VarInt.encode(zigZag(h.schema()), out);
+    writeDouble(h.zeroThreshold(), out);
+    writeDouble(h.zeroCount(), out);
+    encodeBuckets(h.negative(), out);
+    encodeBuckets(h.positive(), out);
+    VarInt.encode(h.customValueCount(), out);
+    for (int i = 0; i < h.customValueCount(); i++) {
+      writeDouble(h.customValue(i), out);
+    }
+  }
+
+  private static void encodeBuckets(HistogramBuckets b, OutputStream out) throws IOException {
+    int[] spans = b.spansArray();
+    VarInt.encode(spans.length, out);
+    for (int x : spans) {
+      VarInt.encode(zigZag(x), out);
+    }
+    out.write(b.isFloat() ? 1 : 0);
+    if (b.isFloat()) {
+      double[] counts = b.countsArray();
+      VarInt.encode(counts.length, out);
+      for (double c : counts) {
+        writeDouble(c, out);
+      }
+    } else {
+      long[] deltas = b.deltasArray();
+      VarInt.encode(deltas.length, out);
+      for (long d : deltas) {
+        VarInt.encode(zigZag(d), out);
+      }
+    }
+  }
+
+  private static NativeHistogram decodeHistogram(InputStream in) throws IOException {
+    int flags = readByte(in);
+    if ((flags >>> 1) >= HINTS.length) {
+      throw new CoderException("unknown histogram reset hint code " + (flags >>> 1));
+    }
+    boolean isFloat = (flags & 1) != 0;
+    double count = readDouble(in);
+    double sum = readDouble(in);
+    int schema = (int) unZigZag(VarInt.decodeLong(in));
+    double zeroThreshold = readDouble(in);
+    double zeroCount = readDouble(in);
+    HistogramBuckets negative = decodeBuckets(in);
+    HistogramBuckets positive = decodeBuckets(in);
+    double[] custom = new double[checkedCount(in, 8)];
+    for (int i = 0; i < custom.length; i++) {
+      custom[i] = readDouble(in);
+    }
+    NativeHistogram.Builder b =
+        NativeHistogram.builder(schema)
+            .sum(sum)
+            .zeroThreshold(zeroThreshold)
+            .negative(negative)
+            .positive(positive)
+            .resetHint(HINTS[flags >>> 1])
+            .customValues(custom);
+    if (isFloat) {
+      b.count(count).zeroCount(zeroCount);
+    } else {
+      b.count((long) count).zeroCount((long) zeroCount);
+    }
+    try {
+      return b.build();
+    } catch (IllegalStateException e) {
+      throw new CoderException("histogram mixes integer and float counts");
+    }
+  }
+
+  private static HistogramBuckets decodeBuckets(InputStream in) throws IOException {
+    int[] spans = new int[checkedCount(in, 1)];
+    for (int i = 0; i < spans.length; i++) {
+      spans[i] = (int) unZigZag(VarInt.decodeLong(in));
+    }
+    if (readByte(in) == 1) {
+      double[] counts = new double[checkedCount(in, 8)];
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = readDouble(in);
+      }
+      return HistogramBuckets.ofCounts(spans, counts);
+    }
+    long[] deltas = new long[checkedCount(in, 1)];
+    for (int i = 0; i < deltas.length; i++) {
+      deltas[i] = unZigZag(VarInt.decodeLong(in));
+    }
+    try {
+      return HistogramBuckets.ofDeltas(spans, deltas);
+    } catch (IllegalArgumentException e) {
+      throw new CoderException(e.getMessage());
+    }
+  }
+
+  /** A count of items of at least {@code minBytes} each; refuses counts no input could hold. */
+  private static int checkedCount(InputStream in, int minBytes) throws IOException {
+    int n = VarInt.decodeInt(in);
+    if (n < 0 || n > (1 << 28) / minBytes) {
+      throw new CoderException("count " + n + " out of range");
+    }
+    return n;
+  }
+
+  private static long zigZag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  private static long unZigZag(long zz) {
+    return (zz >>> 1) ^ -(zz & 1);
+  }
+
+  private static void writeDouble(double d, OutputStream out) throws IOException {
+    byte[] b = new byte[8];
+    LONG_BE.set(b, 0, Double.doubleToRawLongBits(d));
+    out.write(b);
+  }
+
+  private static double readDouble(InputStream in) throws IOException {
+    byte[] b = new byte[8];
+    readFully(in, b);
+    return Double.longBitsToDouble((long) LONG_BE.get(b, 0));
+  }
+
+  private static int readByte(InputStream in) throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new EOFException("truncated TimeSeries");
+    }
+    return b;
   }
 
   @Override
@@ -95,13 +266,40 @@ public final class TimeSeriesCoder extends AtomicCoder<TimeSeries> {
     MetricMetadata m = null;
     if (flag < 0) {
       throw new EOFException("truncated TimeSeries: no metadata flag");
-    } else if (flag > 0) {
-      if (flag > TYPES.length) {
-        throw new CoderException("unknown metric type code " + flag);
-      }
-      m = MetricMetadata.of(TYPES[flag - 1], decodeString(in), decodeString(in));
     }
-    return new TimeSeries(labels, t, v, m);
+    int type = flag & 0x0F;
+    if ((flag & 0x80) != 0 || type > TYPES.length) {
+      throw new CoderException("unknown metric type code " + flag);
+    } else if (type > 0) {
+      m = MetricMetadata.of(TYPES[type - 1], decodeString(in), decodeString(in));
+    }
+    if (flag < HAS_STARTS) {
+      return new TimeSeries(labels, t, v, m);
+    }
+    long[] starts = null;
+    if ((flag & HAS_STARTS) != 0) {
+      starts = new long[n];
+      for (int i = 0; i < n; i++) {
+        starts[i] = unZigZag(VarInt.decodeLong(in));
+      }
+    }
+    NativeHistogram[] histograms = null;
+    if ((flag & HAS_HISTOGRAMS) != 0) {
+      histograms = new NativeHistogram[n];
+      for (int i = 0; i < n; i++) {
+        histograms[i] = readByte(in) == 1 ? decodeHistogram(in) : null;
+      }
+    }
+    Exemplar[] exemplars = new Exemplar[0];
+    if ((flag & HAS_EXEMPLARS) != 0) {
+      exemplars = new Exemplar[checkedCount(in, 10)];
+      for (int i = 0; i < exemplars.length; i++) {
+        Labels el = decodeLabels(in);
+        double value = readDouble(in);
+        exemplars[i] = Exemplar.of(el, value, unZigZag(VarInt.decodeLong(in)));
+      }
+    }
+    return new TimeSeries(labels, t, v, starts, histograms, exemplars, m);
   }
 
   private static final VarHandle LONG_BE =

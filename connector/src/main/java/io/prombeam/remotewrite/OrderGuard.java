@@ -59,7 +59,7 @@ final class OrderGuard {
     int older = firstNew;
     if (ts.timestamp(firstNew - 1) == newest[0]) {
       older--; // ts.slice(older, firstNew) is the one sample at the newest timestamp (deduplicated)
-      if (Double.doubleToRawLongBits(ts.value(older)) == newest[1]) {
+      if (ts.pointFingerprint(older) == newest[1]) {
         plan.duplicateSamplesDropped++;
       } else {
         plan.conflicts.add(
@@ -102,9 +102,7 @@ final class OrderGuard {
       int last = ts.sampleCount() - 1;
       long[] newest = newestSent.get(ts.labels());
       if (newest == null || ts.timestamp(last) > newest[0]) {
-        newestSent.put(
-            ts.labels(),
-            new long[] {ts.timestamp(last), Double.doubleToRawLongBits(ts.value(last))});
+        newestSent.put(ts.labels(), new long[] {ts.timestamp(last), ts.pointFingerprint(last)});
       }
     }
   }

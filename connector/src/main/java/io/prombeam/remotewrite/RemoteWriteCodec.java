@@ -1,10 +1,13 @@
 package io.prombeam.remotewrite;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.prombeam.model.Exemplar;
+import io.prombeam.model.HistogramBuckets;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricFamilies;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
+import io.prombeam.model.NativeHistogram;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
 import io.prombeam.remotewrite.proto.RemoteWriteV2;
@@ -162,6 +165,16 @@ public final class RemoteWriteCodec {
     for (PrometheusRemote.Sample s : ts.getSamplesList()) {
       b.sample(s.getTimestamp(), s.getValue());
     }
+    for (PrometheusRemote.Histogram h : ts.getHistogramsList()) {
+      b.histogram(h.getTimestamp(), histogramFromProto(h));
+    }
+    for (PrometheusRemote.Exemplar e : ts.getExemplarsList()) {
+      Labels.Builder el = Labels.builder();
+      for (PrometheusRemote.Label l : e.getLabelsList()) {
+        el.add(l.getName(), l.getValue());
+      }
+      b.exemplar(Exemplar.of(el.build(), e.getValue(), e.getTimestamp()));
+    }
     String name = labels.metricName();
     if (name != null && !metadataByFamily.isEmpty()) {
       MetricMetadata m = metadataByFamily.get(name);
@@ -209,7 +222,23 @@ public final class RemoteWriteCodec {
     }
     TimeSeries.Builder b = TimeSeries.builder(lb.build());
     for (RemoteWriteV2.Sample sample : ts.getSamplesList()) {
-      b.sample(sample.getTimestamp(), sample.getValue());
+      b.sample(sample.getTimestamp(), sample.getValue(), sample.getStartTimestamp());
+    }
+    for (RemoteWriteV2.Histogram h : ts.getHistogramsList()) {
+      // 2.0's Histogram has 1.0's field numbers: one converter for both.
+      b.histogram(
+          h.getTimestamp(),
+          histogramFromProto(PrometheusRemote.Histogram.parseFrom(h.toByteString())));
+    }
+    for (RemoteWriteV2.Exemplar e : ts.getExemplarsList()) {
+      if (e.getLabelsRefsCount() % 2 != 0) {
+        throw new IOException("exemplar labels_refs of odd length " + e.getLabelsRefsCount());
+      }
+      Labels.Builder el = Labels.builder();
+      for (int i = 0; i < e.getLabelsRefsCount(); i += 2) {
+        el.add(symbol(symbols, e.getLabelsRefs(i)), symbol(symbols, e.getLabelsRefs(i + 1)));
+      }
+      b.exemplar(Exemplar.of(el.build(), e.getValue(), e.getTimestamp()));
     }
     if (ts.hasMetadata()) {
       RemoteWriteV2.Metadata m = ts.getMetadata();
@@ -237,6 +266,60 @@ public final class RemoteWriteCodec {
               + " symbols");
     }
     return symbols.get(ref);
+  }
+
+  /** A protobuf native histogram in our model (its timestamp is the caller's). */
+  public static NativeHistogram histogramFromProto(PrometheusRemote.Histogram h) {
+    boolean isFloat =
+        h.getCountCase() == PrometheusRemote.Histogram.CountCase.COUNT_FLOAT
+            || h.getZeroCountCase() == PrometheusRemote.Histogram.ZeroCountCase.ZERO_COUNT_FLOAT
+            || h.getPositiveCountsCount() > 0
+            || h.getNegativeCountsCount() > 0;
+    NativeHistogram.Builder b =
+        NativeHistogram.builder(h.getSchema())
+            .sum(h.getSum())
+            .zeroThreshold(h.getZeroThreshold())
+            .customValues(
+                h.getCustomValuesList().stream().mapToDouble(Double::doubleValue).toArray())
+            .negative(
+                buckets(
+                    isFloat,
+                    h.getNegativeSpansList(),
+                    h.getNegativeDeltasList(),
+                    h.getNegativeCountsList()))
+            .positive(
+                buckets(
+                    isFloat,
+                    h.getPositiveSpansList(),
+                    h.getPositiveDeltasList(),
+                    h.getPositiveCountsList()));
+    if (isFloat) {
+      b.count(h.getCountFloat()).zeroCount(h.getZeroCountFloat());
+    } else {
+      b.count(h.getCountInt()).zeroCount(h.getZeroCountInt());
+    }
+    int hint = h.getResetHintValue();
+    NativeHistogram.ResetHint[] hints = NativeHistogram.ResetHint.values();
+    return b.resetHint(
+            hint >= 0 && hint < hints.length ? hints[hint] : NativeHistogram.ResetHint.UNKNOWN)
+        .build();
+  }
+
+  private static HistogramBuckets buckets(
+      boolean isFloat,
+      List<PrometheusRemote.BucketSpan> spans,
+      List<Long> deltas,
+      List<Double> counts) {
+    int[] s = new int[2 * spans.size()];
+    for (int i = 0; i < spans.size(); i++) {
+      s[2 * i] = spans.get(i).getOffset();
+      s[2 * i + 1] = spans.get(i).getLength();
+    }
+    if (isFloat) {
+      return HistogramBuckets.ofCounts(
+          s, counts.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    return HistogramBuckets.ofDeltas(s, deltas.stream().mapToLong(Long::longValue).toArray());
   }
 
   /** A request's metadata entry in our model. */

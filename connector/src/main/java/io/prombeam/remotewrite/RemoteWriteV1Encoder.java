@@ -27,6 +27,8 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
   private static final int TS_LABELS = PrometheusRemote.TimeSeries.LABELS_FIELD_NUMBER;
 
   private static final int TS_SAMPLES = PrometheusRemote.TimeSeries.SAMPLES_FIELD_NUMBER;
+  private static final int TS_EXEMPLARS = PrometheusRemote.TimeSeries.EXEMPLARS_FIELD_NUMBER;
+  private static final int TS_HISTOGRAMS = PrometheusRemote.TimeSeries.HISTOGRAMS_FIELD_NUMBER;
   private static final int LABEL_NAME = PrometheusRemote.Label.NAME_FIELD_NUMBER;
   private static final int LABEL_VALUE = PrometheusRemote.Label.VALUE_FIELD_NUMBER;
   private static final int MD_TYPE = PrometheusRemote.MetricMetadata.TYPE_FIELD_NUMBER;
@@ -54,9 +56,14 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
     Map<String, MetricMetadata> metadata = null;
     for (int i = 0, n = series.size(); i < n; i++) {
       TimeSeries ts = series.get(i);
-      long mark = out.beginLengthDelimited(WR_TIMESERIES, SERIES_LENGTH_GUESS);
-      writeSeries(out, ts);
-      out.endLengthDelimited(mark);
+      if (ts.hasHistograms() || ts.exemplarCount() > 0) {
+        writeRich(out, ts);
+      } else {
+        long mark = out.beginLengthDelimited(WR_TIMESERIES, SERIES_LENGTH_GUESS);
+        writeLabels(out, ts.labels());
+        writeSamples(out, ts, 0, ts.sampleCount());
+        out.endLengthDelimited(mark);
+      }
       if (ts.metadata() != null && ts.metricName() != null) {
         if (metadata == null) {
           metadata = new LinkedHashMap<>();
@@ -74,8 +81,49 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
     }
   }
 
-  private static void writeSeries(WireBuffer out, TimeSeries ts) {
-    Labels labels = ts.labels();
+  /**
+   * A series with histograms or exemplars: one entry per run of float samples or histograms, in
+   * time order. Prometheus appends an entry's samples before its histograms, so a histogram series
+   * ending in a staleness marker (a float) must not put both in one entry; the exemplars go with
+   * the first entry.
+   */
+  private static void writeRich(WireBuffer out, TimeSeries ts) {
+    int n = ts.sampleCount();
+    int from = 0;
+    do {
+      boolean histograms = ts.histogram(from) != null;
+      int to = from + 1;
+      while (to < n && (ts.histogram(to) != null) == histograms) {
+        to++;
+      }
+      long mark = out.beginLengthDelimited(WR_TIMESERIES, SERIES_LENGTH_GUESS);
+      writeLabels(out, ts.labels());
+      // in field order, as protobuf writes: samples (2), exemplars (3), histograms (4)
+      if (!histograms) {
+        writeSamples(out, ts, from, to);
+      }
+      if (from == 0) {
+        for (int j = 0; j < ts.exemplarCount(); j++) {
+          HistogramWire.writeV1Exemplar(out, TS_EXEMPLARS, ts.exemplar(j));
+        }
+      }
+      if (histograms) {
+        for (int j = from; j < to; j++) {
+          HistogramWire.write(out, TS_HISTOGRAMS, ts.histogram(j), ts.timestamp(j));
+        }
+      }
+      out.endLengthDelimited(mark);
+      from = to;
+    } while (from < n);
+  }
+
+  private static void writeSamples(WireBuffer out, TimeSeries ts, int from, int to) {
+    for (int j = from; j < to; j++) {
+      out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));
+    }
+  }
+
+  private static void writeLabels(WireBuffer out, Labels labels) {
     // Decoded from a shuffle, or hashed on the way to its shard, a label set has its bytes ready.
     if (!out.encodedLabels(labels)) {
       // An unpaired surrogate: '?' on the wire, as String.getBytes does (validation rejects these).
@@ -87,9 +135,6 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
         out.string(LABEL_VALUE, labels.value(j));
         out.endLengthDelimited(mark);
       }
-    }
-    for (int j = 0, n = ts.sampleCount(); j < n; j++) {
-      out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));
     }
   }
 

@@ -29,6 +29,11 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
   private static final int TS_LABELS_REFS = RemoteWriteV2.TimeSeries.LABELS_REFS_FIELD_NUMBER;
   private static final int TS_SAMPLES = RemoteWriteV2.TimeSeries.SAMPLES_FIELD_NUMBER;
   private static final int TS_METADATA = RemoteWriteV2.TimeSeries.METADATA_FIELD_NUMBER;
+  private static final int TS_HISTOGRAMS = RemoteWriteV2.TimeSeries.HISTOGRAMS_FIELD_NUMBER;
+  private static final int TS_EXEMPLARS = RemoteWriteV2.TimeSeries.EXEMPLARS_FIELD_NUMBER;
+  private static final int S_VALUE = RemoteWriteV2.Sample.VALUE_FIELD_NUMBER;
+  private static final int S_TIMESTAMP = RemoteWriteV2.Sample.TIMESTAMP_FIELD_NUMBER;
+  private static final int S_START_TIMESTAMP = RemoteWriteV2.Sample.START_TIMESTAMP_FIELD_NUMBER;
   private static final int MD_TYPE = RemoteWriteV2.Metadata.TYPE_FIELD_NUMBER;
   private static final int MD_HELP_REF = RemoteWriteV2.Metadata.HELP_REF_FIELD_NUMBER;
   private static final int MD_UNIT_REF = RemoteWriteV2.Metadata.UNIT_REF_FIELD_NUMBER;
@@ -89,9 +94,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
     scratch.reset();
     WireBuffer body = scratch.series;
     for (int i = 0, n = series.size(); i < n; i++) {
-      long mark = body.beginLengthDelimited(REQ_TIMESERIES, 2);
       writeSeries(body, series.get(i), scratch);
-      body.endLengthDelimited(mark);
     }
     scratch.symbols.writeTo(out, REQ_SYMBOLS);
     out.raw(body.array(), 0, body.length());
@@ -118,6 +121,67 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
     for (int j = 0; j < 2 * pairs; j++) {
       packedLength += WireBuffer.varint32Size(refs[j]);
     }
+    MetricMetadata m = ts.metadata();
+    int help = m == null ? 0 : symbols.ref(m.help());
+    int unit = m == null ? 0 : symbols.ref(m.unit());
+    int n = ts.sampleCount();
+    if (!ts.hasHistograms() && ts.exemplarCount() == 0 && !ts.hasStartTimestamps()) {
+      long mark = out.beginLengthDelimited(REQ_TIMESERIES, 2);
+      writeRefs(out, refs, pairs, packedLength);
+      for (int j = 0; j < n; j++) {
+        out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));
+      }
+      writeMetadata(out, m, help, unit);
+      out.endLengthDelimited(mark);
+      return;
+    }
+    // Floats and histograms never share an entry (the spec); a histogram series ending in a
+    // staleness marker becomes entries in time order, the exemplars going with the first.
+    int from = 0;
+    do {
+      boolean histograms = ts.histogram(from) != null;
+      int to = from + 1;
+      while (to < n && (ts.histogram(to) != null) == histograms) {
+        to++;
+      }
+      long mark = out.beginLengthDelimited(REQ_TIMESERIES, 2);
+      writeRefs(out, refs, pairs, packedLength);
+      for (int j = from; j < to; j++) {
+        if (histograms) {
+          HistogramWire.write(out, TS_HISTOGRAMS, ts.histogram(j), ts.timestamp(j));
+        } else {
+          writeSample(out, ts, j);
+        }
+      }
+      if (from == 0) {
+        for (int j = 0; j < ts.exemplarCount(); j++) {
+          HistogramWire.writeV2Exemplar(out, TS_EXEMPLARS, ts.exemplar(j), symbols);
+        }
+      }
+      writeMetadata(out, m, help, unit);
+      out.endLengthDelimited(mark);
+      from = to;
+    } while (from < n);
+  }
+
+  private static void writeSample(WireBuffer out, TimeSeries ts, int j) {
+    long start = ts.startTimestamp(j);
+    if (start == 0) {
+      out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));
+      return;
+    }
+    long mark = out.beginLengthDelimited(TS_SAMPLES, 1);
+    if (Double.doubleToRawLongBits(ts.value(j)) != 0) {
+      out.doubleField(S_VALUE, ts.value(j));
+    }
+    if (ts.timestamp(j) != 0) {
+      out.varintField(S_TIMESTAMP, ts.timestamp(j));
+    }
+    out.varintField(S_START_TIMESTAMP, start);
+    out.endLengthDelimited(mark);
+  }
+
+  private static void writeRefs(WireBuffer out, int[] refs, int pairs, int packedLength) {
     if (pairs > 0) { // packed repeated uint32: one length, then the varints
       out.tag(TS_LABELS_REFS, WireBuffer.WIRETYPE_LENGTH_DELIMITED);
       out.varint32(packedLength);
@@ -125,29 +189,27 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
         out.varint32(refs[j]);
       }
     }
-    for (int j = 0, n = ts.sampleCount(); j < n; j++) {
-      out.sample(TS_SAMPLES, Double.doubleToRawLongBits(ts.value(j)), ts.timestamp(j));
+  }
+
+  private static void writeMetadata(WireBuffer out, MetricMetadata m, int help, int unit) {
+    if (m == null) {
+      return;
     }
-    MetricMetadata m = ts.metadata();
-    if (m != null) {
-      long mark = out.beginLengthDelimited(TS_METADATA, 1);
-      int type = protoType(m);
-      if (type != 0) {
-        out.tag(MD_TYPE, WireBuffer.WIRETYPE_VARINT);
-        out.varint32(type);
-      }
-      int help = symbols.ref(m.help());
-      if (help != 0) {
-        out.tag(MD_HELP_REF, WireBuffer.WIRETYPE_VARINT);
-        out.varint32(help);
-      }
-      int unit = symbols.ref(m.unit());
-      if (unit != 0) {
-        out.tag(MD_UNIT_REF, WireBuffer.WIRETYPE_VARINT);
-        out.varint32(unit);
-      }
-      out.endLengthDelimited(mark);
+    long mark = out.beginLengthDelimited(TS_METADATA, 1);
+    int type = protoType(m);
+    if (type != 0) {
+      out.tag(MD_TYPE, WireBuffer.WIRETYPE_VARINT);
+      out.varint32(type);
     }
+    if (help != 0) {
+      out.tag(MD_HELP_REF, WireBuffer.WIRETYPE_VARINT);
+      out.varint32(help);
+    }
+    if (unit != 0) {
+      out.tag(MD_UNIT_REF, WireBuffer.WIRETYPE_VARINT);
+      out.varint32(unit);
+    }
+    out.endLengthDelimited(mark);
   }
 
   /**

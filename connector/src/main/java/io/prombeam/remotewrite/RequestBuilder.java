@@ -101,28 +101,29 @@ public final class RequestBuilder {
     MetricMetadata metadata = null;
     for (TimeSeries p : parts) {
       for (int i = 0; i < p.sampleCount(); i++) {
-        all.sample(p.timestamp(i), p.value(i));
+        all.point(p, i);
       }
+      all.exemplars(p);
       if (metadata == null) {
         metadata = p.metadata();
       }
     }
     TimeSeries sorted = all.metadata(metadata).build(); // stable sort by timestamp
-    TimeSeries.Builder kept = TimeSeries.builder(first.labels()).metadata(metadata);
+    TimeSeries.Builder kept =
+        TimeSeries.builder(first.labels()).metadata(metadata).exemplars(sorted);
     for (int i = 0; i < sorted.sampleCount(); i++) {
       long t = sorted.timestamp(i);
-      double v = sorted.value(i);
       if (i > 0 && sorted.timestamp(i - 1) == t) {
         // compare with the first sample kept at this timestamp
         int j = i - 1;
         while (j > 0 && sorted.timestamp(j - 1) == t) {
           j--;
         }
-        if (Double.doubleToRawLongBits(sorted.value(j)) == Double.doubleToRawLongBits(v)) {
+        if (sorted.samePoint(j, sorted, i)) {
           plan.duplicateSamplesDropped++;
         } else {
           TimeSeries rejected =
-              TimeSeries.builder(first.labels()).sample(t, v).metadata(metadata).build();
+              TimeSeries.builder(first.labels()).point(sorted, i).metadata(metadata).build();
           plan.conflicts.add(
               WriteFailure.invalid(
                   rejected,
@@ -134,15 +135,15 @@ public final class RequestBuilder {
                           + " of series "
                           + first.labels()
                           + " already has value "
-                          + sorted.value(j)
+                          + sorted.formatPoint(j)
                           + ", this sample has "
-                          + v
+                          + sorted.formatPoint(i)
                           + ": "
                           + SeriesRule.DUPLICATE_TIMESTAMP.description())));
         }
         continue;
       }
-      kept.sample(t, v);
+      kept.point(sorted, i);
     }
     return kept.build();
   }

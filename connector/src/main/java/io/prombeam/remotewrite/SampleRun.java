@@ -1,25 +1,33 @@
 package io.prombeam.remotewrite;
 
+import io.prombeam.model.Exemplar;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
+import io.prombeam.model.NativeHistogram;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
 
 /**
  * A growing, unsorted run of one series' samples (its labels are the grouping key, kept elsewhere):
  * what {@link MergeSamplesFn} accumulates. Appending is amortized O(1), so merging a series sample
- * by sample costs no more than building it whole.
+ * by sample costs no more than building it whole. Start timestamps, histograms and exemplars ride
+ * along in arrays allocated only when a part brings them.
  */
 final class SampleRun {
   long[] timestamps;
   double[] values;
   int size;
   MetricMetadata metadata; // the first one seen; nullable
+  long[] starts; // nullable
+  NativeHistogram[] histograms; // nullable
+  List<Exemplar> exemplars; // nullable
 
   SampleRun() {
     this(4);
@@ -31,11 +39,19 @@ final class SampleRun {
   }
 
   void add(TimeSeries ts) {
-    ensureRoom(ts.sampleCount());
-    for (int i = 0; i < ts.sampleCount(); i++) {
+    int n = ts.sampleCount();
+    ensureRoom(n);
+    boolean rich = ts.hasStartTimestamps() || ts.hasHistograms();
+    for (int i = 0; i < n; i++) {
       timestamps[size] = ts.timestamp(i);
       values[size] = ts.value(i);
+      if (rich) {
+        setExtras(size, ts.startTimestamp(i), ts.histogram(i));
+      }
       size++;
+    }
+    for (int i = 0; i < ts.exemplarCount(); i++) {
+      exemplars().add(ts.exemplar(i));
     }
     if (metadata == null) {
       metadata = ts.metadata();
@@ -46,10 +62,43 @@ final class SampleRun {
     ensureRoom(other.size);
     System.arraycopy(other.timestamps, 0, timestamps, size, other.size);
     System.arraycopy(other.values, 0, values, size, other.size);
+    if (other.starts != null || other.histograms != null) {
+      for (int i = 0; i < other.size; i++) {
+        setExtras(
+            size + i,
+            other.starts == null ? 0 : other.starts[i],
+            other.histograms == null ? null : other.histograms[i]);
+      }
+    }
     size += other.size;
+    if (other.exemplars != null) {
+      exemplars().addAll(other.exemplars);
+    }
     if (metadata == null) {
       metadata = other.metadata;
     }
+  }
+
+  private void setExtras(int at, long start, NativeHistogram h) {
+    if (start != 0) {
+      if (starts == null) {
+        starts = new long[timestamps.length];
+      }
+      starts[at] = start;
+    }
+    if (h != null) {
+      if (histograms == null) {
+        histograms = new NativeHistogram[timestamps.length];
+      }
+      histograms[at] = h;
+    }
+  }
+
+  private List<Exemplar> exemplars() {
+    if (exemplars == null) {
+      exemplars = new ArrayList<>();
+    }
+    return exemplars;
   }
 
   private void ensureRoom(int more) {
@@ -57,6 +106,12 @@ final class SampleRun {
       int capacity = Math.max(size + more, timestamps.length * 2);
       timestamps = Arrays.copyOf(timestamps, capacity);
       values = Arrays.copyOf(values, capacity);
+      if (starts != null) {
+        starts = Arrays.copyOf(starts, capacity);
+      }
+      if (histograms != null) {
+        histograms = Arrays.copyOf(histograms, capacity);
+      }
     }
   }
 
@@ -64,7 +119,14 @@ final class SampleRun {
   TimeSeries toSeries(Labels labels) {
     TimeSeries.Builder b = TimeSeries.builder(labels).metadata(metadata);
     for (int i = 0; i < size; i++) {
-      b.sample(timestamps[i], values[i]);
+      if (histograms != null && histograms[i] != null) {
+        b.histogram(timestamps[i], histograms[i]);
+      } else {
+        b.sample(timestamps[i], values[i], starts == null ? 0 : starts[i]);
+      }
+    }
+    if (exemplars != null) {
+      exemplars.forEach(b::exemplar);
     }
     return b.build();
   }

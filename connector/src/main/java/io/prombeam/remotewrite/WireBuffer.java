@@ -89,6 +89,23 @@ final class WireBuffer {
     buf[pos++] = (byte) v;
   }
 
+  /** A tagged double field (raw bits), written even when zero: the caller omits defaults. */
+  void doubleField(int field, double d) {
+    tag(field, WIRETYPE_FIXED64);
+    fixed64(Double.doubleToRawLongBits(d));
+  }
+
+  /** A tagged varint field, written even when zero. */
+  void varintField(int field, long v) {
+    tag(field, WIRETYPE_VARINT);
+    varint64(v);
+  }
+
+  /** A zig-zag encoded varint ({@code sint32}/{@code sint64}). */
+  void sint64(long v) {
+    varint64((v << 1) ^ (v >> 63));
+  }
+
   /** Little-endian fixed 64 bits: the raw bits, so NaN payloads (stale markers) survive. */
   void fixed64(long v) {
     ensure(8);

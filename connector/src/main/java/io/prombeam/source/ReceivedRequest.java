@@ -13,9 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One remote-write request split as Prometheus' receiver treats it: the valid series, taken; the
- * invalid ones, refused by name; and series carrying only native histograms or exemplars, which the
- * model does not hold yet, accepted and counted as dropped rather than refused.
+ * One remote-write request split as Prometheus' receiver treats it: the valid series (float
+ * samples, native histograms, exemplars), taken; the invalid ones, refused by name.
  */
 final class ReceivedRequest {
   /** How many refused series a 400's message names. */
@@ -23,32 +22,48 @@ final class ReceivedRequest {
 
   final List<TimeSeries> valid = new ArrayList<>();
   final List<String> invalid = new ArrayList<>();
-  int unsupported;
 
   /** Whether it came as remote-write 2.0, whose answer carries the written counts. */
   final boolean v2;
-
-  /** Native histograms and exemplars of a 2.0 request, which are not written (not held yet). */
-  long histogramsNotWritten;
-
-  long exemplarsNotWritten;
 
   private ReceivedRequest(boolean v2) {
     this.v2 = v2;
   }
 
-  /** Samples of the series taken. */
+  /** Float samples of the series taken. */
   long samplesWritten() {
     long n = 0;
     for (TimeSeries ts : valid) {
-      n += ts.sampleCount();
+      for (int i = 0; i < ts.sampleCount(); i++) {
+        n += ts.histogram(i) == null ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /** Native histogram samples of the series taken. */
+  long histogramsWritten() {
+    long n = 0;
+    for (TimeSeries ts : valid) {
+      for (int i = 0; i < ts.sampleCount(); i++) {
+        n += ts.histogram(i) == null ? 0 : 1;
+      }
+    }
+    return n;
+  }
+
+  /** Exemplars of the series taken. */
+  long exemplarsWritten() {
+    long n = 0;
+    for (TimeSeries ts : valid) {
+      n += ts.exemplarCount();
     }
     return n;
   }
 
   /** Whether anything sent was not taken: answered 400 rather than 204. */
   boolean partial() {
-    return !invalid.isEmpty() || histogramsNotWritten > 0 || exemplarsNotWritten > 0;
+    return !invalid.isEmpty();
   }
 
   /** A request with more series than the receiver takes. */
@@ -88,9 +103,7 @@ final class ReceivedRequest {
     }
     ReceivedRequest out = new ReceivedRequest(false);
     for (PrometheusRemote.TimeSeries proto : req.getTimeseriesList()) {
-      TimeSeries ts = RemoteWriteCodec.fromProto(proto, metadata);
-      // native histograms (field 4) or exemplars only: not refused
-      out.take(ts, proto.getExemplarsCount() > 0 || proto.getUnknownFields().hasField(4));
+      out.take(RemoteWriteCodec.fromProto(proto, metadata));
     }
     return out;
   }
@@ -104,8 +117,6 @@ final class ReceivedRequest {
     }
     ReceivedRequest out = new ReceivedRequest(true);
     for (RemoteWriteV2.TimeSeries proto : req.getTimeseriesList()) {
-      out.histogramsNotWritten += proto.getHistogramsCount();
-      out.exemplarsNotWritten += proto.getExemplarsCount();
       TimeSeries ts;
       try {
         ts = RemoteWriteCodec.fromProtoV2(proto, symbols);
@@ -120,21 +131,13 @@ final class ReceivedRequest {
                 + " has both samples and histograms: 2.0 sends them as separate series");
         continue;
       }
-      // histograms or exemplars only: counted above as not written, named in the answer
-      out.take(ts, proto.getHistogramsCount() > 0 || proto.getExemplarsCount() > 0);
+      out.take(ts);
     }
     return out;
   }
 
-  /**
-   * Sorts one decoded series: taken when valid, named when not; one with no float samples but
-   * {@code unsupportedParts} (native histograms, exemplars) counted apart instead of refused.
-   */
-  private void take(TimeSeries ts, boolean unsupportedParts) {
-    if (ts.sampleCount() == 0 && unsupportedParts) {
-      unsupported++;
-      return;
-    }
+  /** Sorts one decoded series: taken when valid, named when not. */
+  private void take(TimeSeries ts) {
     Optional<SeriesViolation> v = RemoteWriteReceiverSource.ANY_TIMESTAMP.validate(ts);
     if (v.isPresent()) {
       invalid.add(v.get().message());
@@ -171,13 +174,6 @@ final class ReceivedRequest {
     }
     if (invalid.size() > NAMED_AT_MOST) {
       sb.append("; ...");
-    }
-    if (histogramsNotWritten > 0 || exemplarsNotWritten > 0) {
-      sb.append(invalid.isEmpty() ? "" : "; ")
-          .append(histogramsNotWritten)
-          .append(" native histogram samples and ")
-          .append(exemplarsNotWritten)
-          .append(" exemplars not written: this receiver does not hold them yet");
     }
     return sb.toString();
   }

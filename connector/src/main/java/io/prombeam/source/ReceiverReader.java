@@ -38,7 +38,6 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
 
   private long reportedRefused;
   private long reportedInvalid;
-  private long reportedUnsupported;
 
   /** Turns what the handler threads counted into Beam counters, here where a container is. */
   private void reportStats() {
@@ -47,11 +46,6 @@ final class ReceiverReader extends UnboundedSource.UnboundedReader<TimeSeries> {
         report(PrombeamCounter.RECEIVE_REQUESTS_REFUSED, stats.refused, reportedRefused);
     reportedInvalid =
         report(PrombeamCounter.RECEIVE_SERIES_INVALID, stats.seriesInvalid, reportedInvalid);
-    reportedUnsupported =
-        report(
-            PrombeamCounter.RECEIVE_SERIES_UNSUPPORTED_DROPPED,
-            stats.seriesUnsupported,
-            reportedUnsupported);
   }
 
   private static long report(PrombeamCounter counter, AtomicLong total, long reported) {

@@ -292,7 +292,6 @@ final class ReceiverServer {
       return;
     }
     stats.seriesInvalid.addAndGet(request.invalid.size());
-    stats.seriesUnsupported.addAndGet(request.unsupported);
     if (!request.valid.isEmpty()) {
       PendingRequest p = new PendingRequest(request.valid);
       waiting.add(p);
@@ -323,8 +322,11 @@ final class ReceiverServer {
     if (request.v2) { // what was written, as 2.0 requires on every answer after decoding
       ex.setResponseHeader(
           "X-Prometheus-Remote-Write-Samples-Written", Long.toString(request.samplesWritten()));
-      ex.setResponseHeader("X-Prometheus-Remote-Write-Histograms-Written", "0");
-      ex.setResponseHeader("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+      ex.setResponseHeader(
+          "X-Prometheus-Remote-Write-Histograms-Written",
+          Long.toString(request.histogramsWritten()));
+      ex.setResponseHeader(
+          "X-Prometheus-Remote-Write-Exemplars-Written", Long.toString(request.exemplarsWritten()));
     }
     if (!request.partial()) {
       reply(ex, 204, "");

@@ -9,5 +9,4 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ReceiverStats {
   final AtomicLong refused = new AtomicLong();
   final AtomicLong seriesInvalid = new AtomicLong();
-  final AtomicLong seriesUnsupported = new AtomicLong();
 }

@@ -189,18 +189,14 @@ public class ReceiverHostileClientTest {
             .addLabels(label("__name__", "m"))
             .addLabels(label("0bad", "x"))
             .addSamples(PrometheusRemote.Sample.newBuilder().setTimestamp(1000).setValue(9)));
-    req.addTimeseries( // a native histogram only (field 4): accepted, counted, not carried yet
+    req.addTimeseries( // a native histogram: carried
         PrometheusRemote.TimeSeries.newBuilder()
             .addLabels(label("__name__", "h"))
-            .setUnknownFields(
-                com.google.protobuf.UnknownFieldSet.newBuilder()
-                    .addField(
-                        4,
-                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
-                            .addLengthDelimited(
-                                com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1}))
-                            .build())
-                    .build()));
+            .addHistograms(
+                PrometheusRemote.Histogram.newBuilder()
+                    .setCountInt(1)
+                    .setZeroCountInt(1)
+                    .setTimestamp(1000)));
     CompletableFuture<String> answer =
         CompletableFuture.supplyAsync(
             () -> {
@@ -216,9 +212,13 @@ public class ReceiverHostileClientTest {
               }
             });
     List<TimeSeries> got = drain(1000);
-    assertEquals("the valid series, once", 3, got.size());
+    assertEquals("the valid series, once", 4, got.size());
+    assertEquals(
+        1.0,
+        got.stream().filter(TimeSeries::hasHistograms).findFirst().get().histogram(0).zeroCount(),
+        0);
     String text = answer.get(10, TimeUnit.SECONDS);
-    assertThat(text, containsString("400 1 series refused, 3 taken"));
+    assertThat(text, containsString("400 1 series refused, 4 taken"));
     assertThat(text, containsString("0bad"));
     assertEquals(List.of(), drain(300));
   }

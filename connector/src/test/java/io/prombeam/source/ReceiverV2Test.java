@@ -7,8 +7,11 @@ import static org.junit.Assert.assertTrue;
 
 import io.prombeam.http.HttpEndpoint;
 import io.prombeam.http.RetryPolicy;
+import io.prombeam.model.Exemplar;
+import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
+import io.prombeam.model.NativeHistogram;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.RemoteWriteClient;
 import io.prombeam.remotewrite.RemoteWriteCodec;
@@ -98,7 +101,8 @@ public class ReceiverV2Test {
   }
 
   @Test
-  public void brokenReferencesAndHistogramsAreRefusedWithTheCountsWritten() throws Exception {
+  public void histogramsAndExemplarsAreCarriedAndBrokenSeriesRefusedWithTheCountsWritten()
+      throws Exception {
     receiver = new ReceiverHarness(ReceiverSourceTest.limits(), AckMode.ON_READ);
     RemoteWriteV2.Request req =
         RemoteWriteV2.Request.newBuilder()
@@ -106,6 +110,8 @@ public class ReceiverV2Test {
             .addSymbols("__name__")
             .addSymbols("ok_metric")
             .addSymbols("h_metric")
+            .addSymbols("trace_id")
+            .addSymbols("t1")
             .addTimeseries( // valid: taken
                 RemoteWriteV2.TimeSeries.newBuilder()
                     .addLabelsRefs(1)
@@ -116,12 +122,31 @@ public class ReceiverV2Test {
                     .addLabelsRefs(1)
                     .addLabelsRefs(99)
                     .addSamples(RemoteWriteV2.Sample.newBuilder().setValue(1).setTimestamp(1000)))
-            .addTimeseries( // a native histogram, not held yet
+            .addTimeseries( // a native histogram with an exemplar: taken
                 RemoteWriteV2.TimeSeries.newBuilder()
                     .addLabelsRefs(1)
                     .addLabelsRefs(3)
                     .addHistograms(
-                        RemoteWriteV2.Histogram.newBuilder().setCountInt(3).setTimestamp(1000)))
+                        RemoteWriteV2.Histogram.newBuilder()
+                            .setCountInt(3)
+                            .setZeroCountInt(1)
+                            .addPositiveSpans(
+                                RemoteWriteV2.BucketSpan.newBuilder().setOffset(2).setLength(1))
+                            .addPositiveDeltas(2)
+                            .setSum(4.5)
+                            .setTimestamp(1000))
+                    .addExemplars(
+                        RemoteWriteV2.Exemplar.newBuilder()
+                            .addLabelsRefs(4)
+                            .addLabelsRefs(5)
+                            .setValue(2.25)
+                            .setTimestamp(990)))
+            .addTimeseries( // a histogram whose buckets do not add up to its count
+                RemoteWriteV2.TimeSeries.newBuilder()
+                    .addLabelsRefs(1)
+                    .addLabelsRefs(3)
+                    .addHistograms(
+                        RemoteWriteV2.Histogram.newBuilder().setCountInt(3).setTimestamp(2000)))
             .build();
     CompletableFuture<Response> answer =
         CompletableFuture.supplyAsync(
@@ -133,14 +158,26 @@ public class ReceiverV2Test {
               }
             });
     List<TimeSeries> got = receiver.drain(500);
-    assertEquals(List.of(TimeSeries.builder("ok_metric").sample(1000, 5).build()), got);
+    NativeHistogram h =
+        NativeHistogram.builder(0).count(3).zeroCount(1).sum(4.5).positiveBucket(2, 2).build();
+    assertEquals(
+        List.of(
+            TimeSeries.builder("ok_metric").sample(1000, 5).build(),
+            TimeSeries.builder("h_metric")
+                .histogram(1000, h)
+                .exemplar(Exemplar.of(Labels.of("trace_id", "t1"), 2.25, 990))
+                .build()),
+        got);
     try (Response r = answer.get(10, TimeUnit.SECONDS)) {
       assertEquals(400, r.code());
       assertEquals("1", r.header("X-Prometheus-Remote-Write-Samples-Written"));
-      assertEquals("0", r.header("X-Prometheus-Remote-Write-Histograms-Written"));
+      assertEquals("1", r.header("X-Prometheus-Remote-Write-Histograms-Written"));
+      assertEquals("1", r.header("X-Prometheus-Remote-Write-Exemplars-Written"));
       String text = r.body().string();
-      assertThat(text, containsString("symbol reference 99 outside the 4 symbols"));
-      assertThat(text, containsString("1 native histogram samples"));
+      assertThat(text, containsString("2 series refused, 2 taken"));
+      assertThat(text, containsString("symbol reference 99 outside the 6 symbols"));
+      assertThat(
+          text, containsString("INVALID_HISTOGRAM: 0.0 observations in buckets but a count"));
     }
 
     RemoteWriteV2.Request noEmptyFirst =
