@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import io.prombeam.model.Labels;
 import io.prombeam.model.LabelsCoder;
 import io.prombeam.model.MetricType;
+import io.prombeam.model.NativeHistogram;
 import io.prombeam.model.SeriesValidator;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.model.TimeSeriesCoder;
@@ -69,6 +70,12 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
 
   abstract boolean cumulativeHistogram();
 
+  abstract int nativeSchema();
+
+  abstract int nativeMaxBuckets();
+
+  abstract double nativeZeroThreshold();
+
   abstract int maxSeriesPerWindow();
 
   abstract LatePanePolicy latePanePolicy();
@@ -92,6 +99,9 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
         .setQuantiles(new double[0])
         .setMaxExactValues(Accumulators.QuantilesFn.DEFAULT_MAX_EXACT_VALUES)
         .setCumulativeHistogram(true)
+        .setNativeSchema(NativeBuckets.DEFAULT_SCHEMA)
+        .setNativeMaxBuckets(NativeBuckets.DEFAULT_MAX_BUCKETS)
+        .setNativeZeroThreshold(NativeBuckets.DEFAULT_ZERO_THRESHOLD)
         .setMaxSeriesPerWindow(0)
         .setLatePanePolicy(LatePanePolicy.EMIT_AFTER_LATEST)
         .setCreatedSeries(false)
@@ -123,6 +133,33 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
   /** Gauges only: how a window's values reduce to one (default {@link GaugeReduction#LAST}). */
   AggregateSpec<T> withReduction(GaugeReduction r) {
     return toBuilder().setReduction(r).build();
+  }
+
+  /** Native histograms only: the starting schema, −4..8 (resolution 2^(2^-schema)). */
+  AggregateSpec<T> withNativeSchema(int schema) {
+    if (schema < NativeHistogram.MIN_SCHEMA || schema > NativeHistogram.MAX_SCHEMA) {
+      throw new IllegalArgumentException(
+          "native histogram " + metric() + ": schema must lie in -4..8, got " + schema);
+    }
+    return toBuilder().setNativeSchema(schema).build();
+  }
+
+  /** Native histograms only: the most buckets in use before the resolution is halved. */
+  AggregateSpec<T> withNativeMaxBuckets(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "native histogram " + metric() + ": maxBuckets must be positive, got " + n);
+    }
+    return toBuilder().setNativeMaxBuckets(n).build();
+  }
+
+  /** Native histograms only: observations with |v| at most this count in the zero bucket. */
+  AggregateSpec<T> withNativeZeroThreshold(double t) {
+    if (!(t >= 0) || Double.isInfinite(t)) {
+      throw new IllegalArgumentException(
+          "native histogram " + metric() + ": zero threshold must be finite and >= 0, got " + t);
+    }
+    return toBuilder().setNativeZeroThreshold(t).build();
   }
 
   /** Histograms only: bucket counts per window instead of cumulative across windows. */
@@ -247,6 +284,28 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                         Accumulators.SumFn.histogram(buckets()),
                         new Renderer.Histogram(buckets(), MetricType.GAUGEHISTOGRAM, help)));
         break;
+      case NATIVE_HISTOGRAM:
+        NativeBuckets.CombineFn nativeFn =
+            new NativeBuckets.CombineFn(nativeSchema(), nativeMaxBuckets(), nativeZeroThreshold());
+        outputs =
+            PCollectionList.of(
+                cumulativeHistogram()
+                    ? cumulative(
+                        "NativeHistogram",
+                        obs,
+                        nativeFn,
+                        new Renderer.Native(
+                            nativeZeroThreshold(), nativeMaxBuckets(), MetricType.HISTOGRAM, help))
+                    : perWindow(
+                        "NativeHistogram",
+                        obs,
+                        nativeFn,
+                        new Renderer.Native(
+                            nativeZeroThreshold(),
+                            nativeMaxBuckets(),
+                            MetricType.GAUGEHISTOGRAM,
+                            help)));
+        break;
       case SUMMARY:
         String sumName = metric() + "_sum";
         PCollection<KV<Labels, Observation>> renamed =
@@ -288,7 +347,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
   private PCollection<TimeSeries> cumulative(
       String name,
       PCollection<KV<Labels, Observation>> obs,
-      Accumulators.SumFn fn,
+      Combine.CombineFn<Observation, ?, double[]> fn,
       Renderer renderer) {
     WindowingStrategy<?, ?> ws = obs.getWindowingStrategy();
     WindowFn<?, ?> wf = ws.getWindowFn();
@@ -387,8 +446,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
             what + ": constant label \"" + l + "\" is not a valid label name");
       }
     }
-    if ((kind() == Kind.GAUGE || kind() == Kind.HISTOGRAM || kind() == Kind.SUMMARY)
-        && valueFn() == null) {
+    if (kind() != Kind.COUNTER && valueFn() == null) {
       throw new IllegalArgumentException(what + ": withValue(...) is required");
     }
     if (maxSeriesPerWindow() > 0 && !ws.getWindowFn().isNonMerging()) {
@@ -409,6 +467,12 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                 .withLabel("Late pane policy"));
     if (kind() == Kind.HISTOGRAM) {
       b.add(DisplayData.item("buckets", Arrays.toString(buckets())).withLabel("Buckets"));
+    }
+    if (kind() == Kind.NATIVE_HISTOGRAM) {
+      b.add(DisplayData.item("schema", nativeSchema()).withLabel("Starting schema"))
+          .add(DisplayData.item("maxBuckets", nativeMaxBuckets()).withLabel("Max buckets"))
+          .add(
+              DisplayData.item("zeroThreshold", nativeZeroThreshold()).withLabel("Zero threshold"));
     }
     if (kind() == Kind.SUMMARY) {
       b.add(DisplayData.item("quantiles", Arrays.toString(quantiles())).withLabel("Quantiles"));
@@ -447,6 +511,12 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
     abstract Builder<T> setMaxExactValues(int n);
 
     abstract Builder<T> setCumulativeHistogram(boolean c);
+
+    abstract Builder<T> setNativeSchema(int s);
+
+    abstract Builder<T> setNativeMaxBuckets(int n);
+
+    abstract Builder<T> setNativeZeroThreshold(double t);
 
     abstract Builder<T> setMaxSeriesPerWindow(int n);
 

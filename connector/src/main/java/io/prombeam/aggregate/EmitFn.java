@@ -149,7 +149,7 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       for (TimeSeries s : emit(key, p, lastTs, totals, created, stale)) {
         merged
             .computeIfAbsent(s.labels(), l -> TimeSeries.builder(l).metadata(s.metadata()))
-            .sample(s.timestamp(0), s.value(0));
+            .point(s, 0);
         lastEmitted = Math.max(lastEmitted, s.timestamp(0));
       }
     }
@@ -171,9 +171,7 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
     if (cumulative) {
       double[] t = totals.read();
       if (t != null) {
-        for (int i = 0; i < values.length; i++) {
-          values[i] += t[i];
-        }
+        values = renderer.accumulate(t, values);
       }
     }
     totals.write(values); // cumulative: the running total; otherwise the shape for stale markers

@@ -5,5 +5,6 @@ enum Kind {
   COUNTER,
   GAUGE,
   HISTOGRAM,
+  NATIVE_HISTOGRAM,
   SUMMARY
 }

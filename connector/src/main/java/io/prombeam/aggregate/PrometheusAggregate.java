@@ -41,6 +41,16 @@ public final class PrometheusAggregate {
   }
 
   /**
+   * A native histogram: per label set, one series of Prometheus native histograms (sparse
+   * exponential buckets of schema 3, at most 160 buckets, both adjustable), cumulative across
+   * windows unless {@code withPerWindowCounts()}. Needs no bucket bounds: resolution is relative,
+   * so any range of values is measured to within a few percent.
+   */
+  public static <T> NativeHistogramAggregate<T> nativeHistogram(String name) {
+    return new NativeHistogramAggregate<>(AggregateSpec.create(name, Kind.NATIVE_HISTOGRAM));
+  }
+
+  /**
    * A summary: per window, the given quantiles (exact up to 10,000 values, a t-digest above), and
    * running {@code _sum} and {@code _count}.
    */

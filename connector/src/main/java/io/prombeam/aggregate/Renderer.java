@@ -3,6 +3,7 @@ package io.prombeam.aggregate;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
+import io.prombeam.model.NativeHistogram;
 import io.prombeam.model.TimeSeries;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -22,6 +23,18 @@ abstract class Renderer implements Serializable {
    * {@code key} carries {@code __name__} = the metric's base name; {@code values} has no timestamp.
    */
   abstract List<TimeSeries> render(Labels key, double[] values, long ts);
+
+  /**
+   * The running total after adding a pane's {@code delta} to {@code total} (cumulative kinds):
+   * value by value, except where a kind's values have another layout.
+   */
+  double[] accumulate(double[] total, double[] delta) {
+    double[] sum = delta.clone();
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += total[i];
+    }
+    return sum;
+  }
 
   protected TimeSeries one(Labels labels, long ts, double v) {
     return TimeSeries.builder(labels).sample(ts, v).metadata(metadata).build();
@@ -70,6 +83,44 @@ abstract class Renderer implements Serializable {
       out.add(one(rename(key, base + "_sum"), ts, values[bounds.length + 1]));
       out.add(one(rename(key, base + "_count"), ts, values[bounds.length + 2]));
       return out;
+    }
+  }
+
+  /**
+   * Native histogram: one series holding the histogram (values in {@link NativeBuckets}' layout),
+   * or a staleness marker; a gauge histogram (per window) carries the GAUGE reset hint.
+   */
+  static final class Native extends Renderer {
+    private static final long serialVersionUID = 1L;
+    private final double zeroThreshold;
+    private final int maxBuckets;
+
+    Native(double zeroThreshold, int maxBuckets, MetricType type, String help) {
+      super(type, help);
+      this.zeroThreshold = zeroThreshold;
+      this.maxBuckets = maxBuckets;
+    }
+
+    @Override
+    double[] accumulate(double[] total, double[] delta) {
+      NativeBuckets sum = NativeBuckets.fromArray(total);
+      sum.add(NativeBuckets.fromArray(delta), maxBuckets);
+      return sum.toArray();
+    }
+
+    @Override
+    List<TimeSeries> render(Labels key, double[] values, long ts) {
+      if (io.prombeam.model.StaleMarker.isStale(values[0])) {
+        return List.of(TimeSeries.builder(key).staleMarker(ts).metadata(metadata).build());
+      }
+      NativeHistogram h =
+          NativeBuckets.fromArray(values)
+              .toHistogram(
+                  zeroThreshold,
+                  metadata.type() == MetricType.GAUGEHISTOGRAM
+                      ? NativeHistogram.ResetHint.GAUGE
+                      : NativeHistogram.ResetHint.UNKNOWN);
+      return List.of(TimeSeries.builder(key).histogram(ts, h).metadata(metadata).build());
     }
   }
 

@@ -22,6 +22,9 @@ public enum SeriesRule {
           + " equal to its buckets' total"),
   INVALID_EXEMPLAR(
       "exemplar labels need valid names and at most 128 characters of names and values together"),
+  HISTOGRAM_NOT_PUSHABLE(
+      "the Pushgateway text format carries float samples only: send native histograms by remote"
+          + " write"),
   INVALID_START_TIMESTAMP("a sample's start timestamp must not be after its timestamp"),
   OUT_OF_ORDER("a sample must be newer than the series' last sample already sent"),
   FAMILY_TYPE_CONFLICT("all series of one metric family in a push must have the same type");

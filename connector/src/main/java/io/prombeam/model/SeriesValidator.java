@@ -25,10 +25,24 @@ public final class SeriesValidator implements Serializable {
 
   private final int maxLabelValueLength;
   private final long maxFutureSkewMillis;
+  private final boolean floatsOnly;
 
   private SeriesValidator(int maxLabelValueLength, long maxFutureSkewMillis) {
+    this(maxLabelValueLength, maxFutureSkewMillis, false);
+  }
+
+  private SeriesValidator(int maxLabelValueLength, long maxFutureSkewMillis, boolean floatsOnly) {
     this.maxLabelValueLength = maxLabelValueLength;
     this.maxFutureSkewMillis = maxFutureSkewMillis;
+    this.floatsOnly = floatsOnly;
+  }
+
+  /**
+   * This validator, also rejecting native histograms, as {@link SeriesRule#HISTOGRAM_NOT_PUSHABLE}
+   * (for a sink whose format has no place for them).
+   */
+  public SeriesValidator floatsOnly() {
+    return new SeriesValidator(maxLabelValueLength, maxFutureSkewMillis, true);
   }
 
   /** A validator that also rejects label values longer than {@code chars} characters. */
@@ -41,7 +55,7 @@ public final class SeriesValidator implements Serializable {
     if (chars <= 0) {
       throw new IllegalArgumentException("maxLabelValueLength must be positive, got " + chars);
     }
-    return new SeriesValidator(chars, maxFutureSkewMillis);
+    return new SeriesValidator(chars, maxFutureSkewMillis, floatsOnly);
   }
 
   /**
@@ -53,7 +67,7 @@ public final class SeriesValidator implements Serializable {
       throw new IllegalArgumentException(
           "maxFutureSkew must not be negative, got " + millis + " ms");
     }
-    return new SeriesValidator(maxLabelValueLength, millis);
+    return new SeriesValidator(maxLabelValueLength, millis, floatsOnly);
   }
 
   /** The first rule {@code series} breaks, with a message naming the series and label. */
@@ -89,6 +103,10 @@ public final class SeriesValidator implements Serializable {
     }
     if (series.sampleCount() == 0) {
       return violation(SeriesRule.NO_SAMPLES, series.labels(), "series " + series.labels());
+    }
+    if (floatsOnly && series.hasHistograms()) {
+      return violation(
+          SeriesRule.HISTOGRAM_NOT_PUSHABLE, series.labels(), "series " + series.labels());
     }
     return PointRules.check(series);
   }

@@ -167,8 +167,9 @@ public abstract class Pushgateway extends PTransform<PCollection<TimeSeries>, Pu
             "Validate",
             ParDo.of(
                     ValidateSeriesFn.of(
-                        SeriesValidator.DEFAULT.maxFutureSkewMillis(
-                            Long.MAX_VALUE) /* no timestamps pushed */,
+                        SeriesValidator.DEFAULT
+                            .maxFutureSkewMillis(Long.MAX_VALUE) // no timestamps pushed
+                            .floatsOnly(),
                         failurePolicy(),
                         validTag,
                         invalidTag,
