@@ -120,7 +120,11 @@ public final class PrometheusApiClient {
     List<TimeSeries> out = new ArrayList<>();
     for (PrometheusRemote.QueryResult r : resp.getResultsList()) {
       for (PrometheusRemote.TimeSeries ts : r.getTimeseriesList()) {
-        out.add(RemoteWriteCodec.fromProto(ts, Collections.emptyMap()));
+        // Prometheus before 2.4x sends a native-histogram series with neither samples nor
+        // histograms here: nothing to emit (streamed chunks carry its histograms)
+        if (ts.getSamplesCount() > 0 || ts.getHistogramsCount() > 0) {
+          out.add(RemoteWriteCodec.fromProto(ts, Collections.emptyMap()));
+        }
       }
     }
     return out;

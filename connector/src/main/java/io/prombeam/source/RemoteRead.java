@@ -99,7 +99,9 @@ public abstract class RemoteRead extends PTransform<PBegin, PCollection<TimeSeri
 
   /**
    * Ask for the STREAMED_XOR_CHUNKS response (Prometheus' own compressed chunks, framed and
-   * checksummed; less work for the server and smaller on the wire) instead of SAMPLES.
+   * checksummed; less work for the server and smaller on the wire) instead of SAMPLES. Native
+   * histograms come back either way from recent Prometheus; before 2.4x (Debian's 2.42 among them)
+   * only the chunks carry them (the HISTOGRAM encoding, decoded here).
    */
   public RemoteRead withStreamedChunks() {
     return toBuilder().setStreamedChunks(true).build();

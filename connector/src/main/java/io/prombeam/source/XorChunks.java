@@ -1,19 +1,19 @@
 package io.prombeam.source;
 
+import io.prombeam.model.Labels;
 import io.prombeam.model.TimeSeries;
-import io.prombeam.remotewrite.RemoteWriteCodec;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * Decodes remote read's STREAMED_XOR_CHUNKS response: frames of {@code uvarint length, CRC-32C
  * (big-endian), ChunkedReadResponse}, whose chunks hold samples in Prometheus' XOR ("Gorilla")
- * encoding — delta-of-delta timestamps and XOR-ed float bits — which this class reads.
+ * encoding — delta-of-delta timestamps and XOR-ed float bits — which this class reads, or native
+ * histograms in the HISTOGRAM encoding ({@link HistogramChunks}).
  */
 final class XorChunks {
   private XorChunks() {}
@@ -50,25 +50,37 @@ final class XorChunks {
       }
       PrometheusRemote.ChunkedReadResponse r = PrometheusRemote.ChunkedReadResponse.parseFrom(msg);
       for (PrometheusRemote.ChunkedSeries cs : r.getChunkedSeriesList()) {
-        PrometheusRemote.TimeSeries.Builder ts =
-            PrometheusRemote.TimeSeries.newBuilder().addAllLabels(cs.getLabelsList());
-        for (PrometheusRemote.Chunk chunk : cs.getChunksList()) {
-          if (chunk.getType() != PrometheusRemote.Chunk.Encoding.XOR) {
-            throw new IOException(
-                "chunk encoding " + chunk.getType() + " (native histograms) is not supported");
-          }
-          decode(chunk.getData().toByteArray(), start, end, ts);
+        Labels.Builder labels = Labels.builder();
+        for (PrometheusRemote.Label l : cs.getLabelsList()) {
+          labels.add(l.getName(), l.getValue());
         }
-        if (ts.getSamplesCount() > 0) {
-          out.add(RemoteWriteCodec.fromProto(ts.build(), Collections.emptyMap()));
+        TimeSeries.Builder ts = TimeSeries.builder(labels.build());
+        int points = 0;
+        for (PrometheusRemote.Chunk chunk : cs.getChunksList()) {
+          byte[] data = chunk.getData().toByteArray();
+          switch (chunk.getType()) {
+            case XOR:
+              points += decode(data, start, end, ts);
+              break;
+            case HISTOGRAM:
+              points += HistogramChunks.decode(data, start, end, ts);
+              break;
+            default:
+              throw new IOException(
+                  "chunk encoding "
+                      + chunk.getType()
+                      + " is not supported (float histograms: ask for SAMPLES instead)");
+          }
+        }
+        if (points > 0) {
+          out.add(ts.build());
         }
       }
     }
   }
 
-  /** Appends the samples of one XOR chunk within [start, end]. */
-  static void decode(byte[] data, long start, long end, PrometheusRemote.TimeSeries.Builder out)
-      throws IOException {
+  /** Appends the samples of one XOR chunk within [start, end]; returns how many. */
+  static int decode(byte[] data, long start, long end, TimeSeries.Builder out) throws IOException {
     if (data.length < 2) {
       throw new IOException("XOR chunk too short");
     }
@@ -76,13 +88,12 @@ final class XorChunks {
     BitReader r = new BitReader(data, 2);
     long t = 0;
     long tDelta = 0;
-    long vBits = 0;
-    int leading = 0;
-    int trailing = 0;
+    XorValue v = new XorValue();
+    int kept = 0;
     for (int i = 0; i < n; i++) {
       if (i == 0) {
         t = r.readVarint();
-        vBits = r.readBits(64);
+        v.bits = r.readBits(64);
       } else if (i == 1) {
         tDelta = r.readUvarint();
         t += tDelta;
@@ -92,25 +103,40 @@ final class XorChunks {
         t += tDelta;
       }
       if (i > 0) {
-        if (r.readBit()) {
-          if (r.readBit()) {
-            leading = (int) r.readBits(5);
-            int sig = (int) r.readBits(6);
-            if (sig == 0) {
-              sig = 64;
-            }
-            trailing = 64 - leading - sig;
-          }
-          int sig = 64 - leading - trailing;
-          vBits ^= r.readBits(sig) << trailing;
-        }
+        v.readNext(r);
       }
       if (t >= start && t <= end) {
-        out.addSamples(
-            PrometheusRemote.Sample.newBuilder()
-                .setTimestamp(t)
-                .setValue(Double.longBitsToDouble(vBits)));
+        out.sample(t, Double.longBitsToDouble(v.bits));
+        kept++;
       }
+    }
+    return kept;
+  }
+
+  /**
+   * A float XOR-ed with the previous one, as the XOR chunk and the histogram chunk's sum store it:
+   * a 0 bit for "unchanged", else the changed bits, reusing the previous leading/trailing zero
+   * counts (bit 0) or giving new ones (bit 1).
+   */
+  static final class XorValue {
+    long bits;
+    private int leading;
+    private int trailing;
+
+    void readNext(BitReader r) throws IOException {
+      if (!r.readBit()) {
+        return;
+      }
+      if (r.readBit()) {
+        leading = (int) r.readBits(5);
+        int sig = (int) r.readBits(6);
+        if (sig == 0) {
+          sig = 64;
+        }
+        trailing = 64 - leading - sig;
+      }
+      int sig = 64 - leading - trailing;
+      bits ^= r.readBits(sig) << trailing;
     }
   }
 

@@ -1,0 +1,180 @@
+package io.prombeam.source;
+
+import io.prombeam.model.HistogramBuckets;
+import io.prombeam.model.NativeHistogram;
+import io.prombeam.model.StaleMarker;
+import io.prombeam.model.TimeSeries;
+import java.io.IOException;
+
+/**
+ * Decodes Prometheus' HISTOGRAM chunk encoding (integer native histograms), as remote read's
+ * STREAMED_XOR_CHUNKS sends it.
+ *
+ * <p>The chunk: a big-endian 16-bit sample count; a header byte whose top two bits say whether the
+ * chunk began with a counter reset (10), with none (01), or holds a gauge histogram (11); then a
+ * bit stream. The stream opens with the layout every sample of the chunk shares — the zero
+ * threshold (one byte: 0 for zero, 255 followed by the 64 float bits, else the power of two
+ * 2^(byte−243−1)), the schema, and the positive and negative spans (a count, then per span its
+ * length and offset) — followed per sample by: the timestamp, count and zero count (raw for the
+ * first sample, then as deltas of deltas), the sum (64 raw bits, then XOR-ed with the previous as
+ * float samples are), and per bucket its delta to the previous bucket (raw, then as deltas of
+ * deltas). A sample whose sum is the staleness marker has no buckets. Numbers are Prometheus'
+ * "varbit" integers: a unary prefix of up to eight 1 bits choosing a width of 0, 3, 6, 9, 12, 18,
+ * 25, 56 or 64 bits.
+ */
+final class HistogramChunks {
+  private static final int[] WIDTHS = {0, 3, 6, 9, 12, 18, 25, 56, 64};
+
+  private HistogramChunks() {}
+
+  /** Appends the histograms of one chunk within [start, end]; returns how many. */
+  static int decode(byte[] data, long start, long end, TimeSeries.Builder out) throws IOException {
+    if (data.length < 3) {
+      throw new IOException("histogram chunk too short");
+    }
+    int n = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
+    int header = data[2] & 0xC0;
+    XorChunks.BitReader r = new XorChunks.BitReader(data, 3);
+    if (n == 0) {
+      return 0;
+    }
+    double zeroThreshold = readZeroThreshold(r);
+    int schema = (int) readVarbitInt(r);
+    int[] pSpans = readSpans(r);
+    int[] nSpans = readSpans(r);
+    long[] pBuckets = new long[bucketCount(pSpans)];
+    long[] nBuckets = new long[bucketCount(nSpans)];
+    long[] pDelta = new long[pBuckets.length];
+    long[] nDelta = new long[nBuckets.length];
+    long t = readVarbitInt(r);
+    long count = readVarbitUint(r);
+    long zeroCount = readVarbitUint(r);
+    XorChunks.XorValue sum = new XorChunks.XorValue();
+    sum.bits = r.readBits(64);
+    for (int i = 0; i < pBuckets.length; i++) {
+      pBuckets[i] = readVarbitInt(r);
+    }
+    for (int i = 0; i < nBuckets.length; i++) {
+      nBuckets[i] = readVarbitInt(r);
+    }
+    long tDelta = 0;
+    long countDelta = 0;
+    long zeroDelta = 0;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        tDelta += readVarbitInt(r);
+        t += tDelta;
+        countDelta += readVarbitInt(r);
+        count += countDelta;
+        zeroDelta += readVarbitInt(r);
+        zeroCount += zeroDelta;
+        sum.readNext(r);
+        if (!StaleMarker.isStale(Double.longBitsToDouble(sum.bits))) {
+          for (int j = 0; j < pBuckets.length; j++) {
+            pDelta[j] += readVarbitInt(r);
+            pBuckets[j] += pDelta[j];
+          }
+          for (int j = 0; j < nBuckets.length; j++) {
+            nDelta[j] += readVarbitInt(r);
+            nBuckets[j] += nDelta[j];
+          }
+        }
+      }
+      if (t < start || t > end) {
+        continue;
+      }
+      double s = Double.longBitsToDouble(sum.bits);
+      if (StaleMarker.isStale(s)) {
+        out.staleMarker(t); // the series ends: a staleness marker, as for float series
+      } else {
+        out.histogram(
+            t,
+            NativeHistogram.builder(schema)
+                .count(count)
+                .sum(s)
+                .zeroThreshold(zeroThreshold)
+                .zeroCount(zeroCount)
+                .positive(HistogramBuckets.ofDeltas(pSpans, pBuckets))
+                .negative(HistogramBuckets.ofDeltas(nSpans, nBuckets))
+                .resetHint(hint(header, i))
+                .build());
+      }
+      kept++;
+    }
+    return kept;
+  }
+
+  /** The reset hint of sample {@code i}: after the first, a counter chunk holds no reset. */
+  private static NativeHistogram.ResetHint hint(int header, int i) {
+    if (header == 0xC0) {
+      return NativeHistogram.ResetHint.GAUGE;
+    }
+    if (i > 0) {
+      return NativeHistogram.ResetHint.NO;
+    }
+    return header == 0x80 ? NativeHistogram.ResetHint.YES : NativeHistogram.ResetHint.UNKNOWN;
+  }
+
+  private static double readZeroThreshold(XorChunks.BitReader r) throws IOException {
+    int b = (int) r.readBits(8);
+    if (b == 0) {
+      return 0;
+    }
+    if (b == 255) {
+      return Double.longBitsToDouble(r.readBits(64));
+    }
+    return Math.scalb(0.5, b - 243);
+  }
+
+  private static int[] readSpans(XorChunks.BitReader r) throws IOException {
+    long num = readVarbitUint(r);
+    if (num < 0 || num > 1 << 16) {
+      throw new IOException("histogram chunk with " + num + " spans");
+    }
+    int[] spans = new int[2 * (int) num];
+    for (int i = 0; i < num; i++) {
+      int length = (int) readVarbitUint(r);
+      spans[2 * i] = (int) readVarbitInt(r); // offset
+      spans[2 * i + 1] = length;
+    }
+    return spans;
+  }
+
+  private static int bucketCount(int[] spans) throws IOException {
+    long n = 0;
+    for (int i = 1; i < spans.length; i += 2) {
+      n += spans[i];
+    }
+    if (n < 0 || n > 1 << 16) {
+      throw new IOException("histogram chunk with " + n + " buckets");
+    }
+    return (int) n;
+  }
+
+  /** The width a varbit number's unary prefix chooses. */
+  private static int width(XorChunks.BitReader r) throws IOException {
+    int ones = 0;
+    while (ones < 8 && r.readBit()) {
+      ones++;
+    }
+    return WIDTHS[ones];
+  }
+
+  static long readVarbitInt(XorChunks.BitReader r) throws IOException {
+    int w = width(r);
+    if (w == 0 || w == 64) {
+      return w == 0 ? 0 : r.readBits(64);
+    }
+    long bits = r.readBits(w);
+    if (bits > (1L << (w - 1))) {
+      bits -= 1L << w; // two's complement of w bits, the range skewed by one as Prometheus has it
+    }
+    return bits;
+  }
+
+  static long readVarbitUint(XorChunks.BitReader r) throws IOException {
+    int w = width(r);
+    return w == 0 ? 0 : r.readBits(w);
+  }
+}
