@@ -23,6 +23,13 @@ public final class PrometheusServer extends ServerProcess {
   private final ObjectMapper json = new ObjectMapper();
   private java.util.function.Supplier<String> extraConfig = () -> "";
   private String logLevel = "warn";
+  private final List<String> extraFlags = new ArrayList<>();
+
+  /** Extra command-line flags, e.g. {@code --enable-feature=native-histograms}. */
+  PrometheusServer withFlags(String... flags) {
+    extraFlags.addAll(List.of(flags));
+    return this;
+  }
 
   PrometheusServer withLogLevel(String level) {
     this.logLevel = level;
@@ -65,6 +72,7 @@ public final class PrometheusServer extends ServerProcess {
                 "--web.enable-remote-write-receiver",
                 "--web.enable-admin-api",
                 "--log.level=" + logLevel));
+    command.addAll(extraFlags);
     command.addAll(webConfigArgs());
     return command;
   }
