@@ -138,12 +138,18 @@ public final class RemoteWriteClient {
       // one sample of one series over the bound: sent as it is; the receiver may refuse it
     }
     int samples = 0;
+    int histograms = 0;
     for (TimeSeries ts : request) {
       samples += ts.sampleCount();
+      if (ts.hasHistograms()) {
+        for (int i = 0; i < ts.sampleCount(); i++) {
+          histograms += ts.histogram(i) != null ? 1 : 0;
+        }
+      }
     }
     SendOutcome outcome = post(speak, body, listener);
     if (speak.isV2()) {
-      outcome = judgeV2(outcome, samples);
+      outcome = judgeV2(outcome, samples - histograms, histograms);
       if (outcome.status() == 415 && protocol == RemoteWriteProtocol.V2_WITH_V1_FALLBACK) {
         LOG.info(
             "{} does not take remote-write 2.0 ({}); sending 1.0 to it from now on",
@@ -189,15 +195,16 @@ public final class RemoteWriteClient {
 
   /**
    * A 2.0 answer as the spec has it: a 2xx without any written count is a 415 (a 1.0 receiver
-   * decoded an empty request); a 2xx that wrote fewer samples than sent, or a refusal that wrote
-   * some, is a partial write, whose counts the failure names.
+   * decoded an empty request); a 2xx that wrote fewer float samples or histograms than sent, or a
+   * refusal that wrote some, is a partial write, whose counts the failure names. Exemplars are not
+   * judged: receivers drop repeated or out-of-order exemplars by design (Prometheus does), and an
+   * exemplar is an illustration, not data a query adds up.
    */
-  static SendOutcome judgeV2(SendOutcome o, int samplesSent) {
+  static SendOutcome judgeV2(SendOutcome o, int samplesSent, int histogramsSent) {
     String written = o.header(SAMPLES_WRITTEN);
+    String histogramsHeader = o.header(HISTOGRAMS_WRITTEN);
     boolean anyCount =
-        written != null
-            || o.header(HISTOGRAMS_WRITTEN) != null
-            || o.header(EXEMPLARS_WRITTEN) != null;
+        written != null || histogramsHeader != null || o.header(EXEMPLARS_WRITTEN) != null;
     if (o.success() && !anyCount) {
       return o.failedAs(
           415,
@@ -207,27 +214,28 @@ public final class RemoteWriteClient {
               + " speak remote-write 2.0 (taken as 415, as the spec says)");
     }
     long wrote = parseCount(written);
-    if (o.success() && wrote < samplesSent) {
+    long wroteHistograms = parseCount(histogramsHeader);
+    String counts =
+        wrote
+            + " of "
+            + samplesSent
+            + " samples"
+            + (histogramsSent > 0 || wroteHistograms > 0
+                ? " and " + wroteHistograms + " of " + histogramsSent + " histograms"
+                : "");
+    if (o.success() && (wrote < samplesSent || wroteHistograms < histogramsSent)) {
       return o.failedAs(
           o.status(),
           "partial write: HTTP "
               + o.status()
               + " but the receiver wrote "
-              + wrote
-              + " of "
-              + samplesSent
-              + " samples; the request is reported whole (sending it again is safe: a receiver"
+              + counts
+              + "; the request is reported whole (sending it again is safe: a receiver"
               + " drops samples it already has)");
     }
-    if (!o.success() && anyCount && wrote > 0) {
+    if (!o.success() && anyCount && (wrote > 0 || wroteHistograms > 0)) {
       return o.failedAs(
-          o.status(),
-          o.message()
-              + " (partial write: the receiver wrote "
-              + wrote
-              + " of "
-              + samplesSent
-              + " samples)");
+          o.status(), o.message() + " (partial write: the receiver wrote " + counts + ")");
     }
     return o;
   }

@@ -60,6 +60,9 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
      */
     byte[] previous;
 
+    /** How many labels the previous series had: positions past it hold older series' memos. */
+    int previousPairs;
+
     int[] prevStart = new int[32];
     int[] prevLength = new int[32];
     int[] prevName = new int[32];
@@ -223,6 +226,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
       byte[] e, int pairs, SymbolTable symbols, int[] refs, Scratch memo) {
     memo.ensurePositions(pairs);
     byte[] previous = memo.previous;
+    int known = previous == null ? 0 : memo.previousPairs;
     int p = 0;
     for (int j = 0; j < pairs; j++) {
       int labelStart = p;
@@ -232,7 +236,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
       int end = p + labelLength;
       int whole = end - labelStart;
       int ps = memo.prevStart[j];
-      if (previous != null
+      if (j < known
           && memo.prevLength[j] == whole
           && SymbolTable.same(previous, ps, e, labelStart, whole)) {
         // the same label (name and value) as the previous series at this position
@@ -250,9 +254,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
           // mostly only the value changed: the same name as the previous series' here
           int pn = memo.prevStart[j] + memo.prevNameOffset[j];
           name =
-              previous != null
-                      && memo.prevNameLength[j] == n
-                      && SymbolTable.same(previous, pn, e, at, n)
+              j < known && memo.prevNameLength[j] == n && SymbolTable.same(previous, pn, e, at, n)
                   ? memo.prevName[j]
                   : symbols.ref(e, at, n);
           p = at + n;
@@ -271,6 +273,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
       p = end;
     }
     memo.previous = e;
+    memo.previousPairs = pairs;
   }
 
   private static final int NAME_TAG = (1 << 3) | WireBuffer.WIRETYPE_LENGTH_DELIMITED;

@@ -139,6 +139,40 @@ public class RemoteWriteV2Test {
   }
 
   @Test
+  public void seriesOfDifferentLabelCountsInOneRequestKeepTheirOwnLabels() throws Exception {
+    // the positional memo of the previous series' labels must not reach past its label count
+    List<TimeSeries> sent = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      TimeSeries.Builder b = TimeSeries.builder("m" + (i % 3)).sample(1000, i);
+      for (int l = 0; l < (i * 5) % 7; l++) {
+        b.label("l" + l, "v" + (l + i % 2));
+      }
+      sent.add(b.build());
+    }
+    RemoteWriteV2.Request req = decode(RemoteWriteCodec.encodeV2(sent));
+    for (int i = 0; i < sent.size(); i++) {
+      RemoteWriteV2.TimeSeries ts = req.getTimeseries(i);
+      StringBuilder labels = new StringBuilder();
+      for (int r = 0; r < ts.getLabelsRefsCount(); r += 2) {
+        labels
+            .append(req.getSymbols(ts.getLabelsRefs(r)))
+            .append('=')
+            .append(req.getSymbols(ts.getLabelsRefs(r + 1)))
+            .append(';');
+      }
+      StringBuilder expected = new StringBuilder();
+      for (int l = 0; l < sent.get(i).labels().size(); l++) {
+        expected
+            .append(sent.get(i).labels().name(l))
+            .append('=')
+            .append(sent.get(i).labels().value(l))
+            .append(';');
+      }
+      assertEquals(expected.toString(), labels.toString());
+    }
+  }
+
+  @Test
   public void twoPointOhIsSmallerThanOnePointOhOnTheUsualWorkload() throws Exception {
     List<TimeSeries> series = workload(500, 4); // 2,000 samples: one default request
     byte[] v1 = new RemoteWriteV1Encoder().encode(series);

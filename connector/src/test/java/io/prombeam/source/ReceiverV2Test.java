@@ -44,15 +44,30 @@ public class ReceiverV2Test {
     }
   }
 
+  /** Counters with start timestamps, and every third series native histograms and an exemplar. */
   private static List<TimeSeries> series(int n) {
     List<TimeSeries> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
+      if (i % 3 == 2) {
+        out.add(
+            TimeSeries.builder("v2_seconds")
+                .label("i", Integer.toString(i))
+                .histogram(
+                    1_700_000_000_000L,
+                    NativeHistogram.builder(2).sum(i).positiveBucket(i, 3).zeroCount(1).build())
+                .histogram(
+                    1_700_000_015_000L,
+                    NativeHistogram.builder(2).sum(2 * i).positiveBucket(i, 5).zeroCount(2).build())
+                .exemplar(Exemplar.of(Labels.of("trace_id", "t" + i), i, 1_700_000_001_000L))
+                .build());
+        continue;
+      }
       out.add(
           TimeSeries.builder("v2_total")
               .label("i", Integer.toString(i))
               .label("job", "recv")
-              .sample(1_700_000_000_000L, i)
-              .sample(1_700_000_015_000L, i + 1)
+              .sample(1_700_000_000_000L, i, 1_699_999_000_000L)
+              .sample(1_700_000_015_000L, i + 1, 1_699_999_000_000L)
               .metadata(MetricMetadata.of(MetricType.COUNTER, "Things.", "things"))
               .build());
     }
@@ -60,7 +75,8 @@ public class ReceiverV2Test {
   }
 
   @Test
-  public void ourTwoPointOhSenderIsReceivedWithItsMetadata() throws Exception {
+  public void ourTwoPointOhSenderIsReceivedWithMetadataHistogramsExemplarsAndStartTimestamps()
+      throws Exception {
     receiver = new ReceiverHarness(ReceiverSourceTest.limits(), AckMode.ON_READ);
     RemoteWriteClient client =
         new RemoteWriteClient(
@@ -76,12 +92,17 @@ public class ReceiverV2Test {
                 throw new RuntimeException(e);
               }
             });
-    assertEquals(series(30), receiver.drain(500));
+    List<TimeSeries> got = receiver.drain(500);
+    if (got.isEmpty()) {
+      throw new AssertionError(sent.get(10, TimeUnit.SECONDS).outcome.toString());
+    }
+    assertEquals(series(30), got);
     RemoteWriteClient.Delivery d = sent.get(10, TimeUnit.SECONDS);
     assertTrue(d.outcome.toString(), d.outcome.success());
     assertEquals(RemoteWriteProtocol.V2, d.protocol);
-    assertEquals("60", d.outcome.header("X-Prometheus-Remote-Write-Samples-Written"));
-    assertEquals("0", d.outcome.header("X-Prometheus-Remote-Write-Histograms-Written"));
+    assertEquals("40", d.outcome.header("X-Prometheus-Remote-Write-Samples-Written"));
+    assertEquals("20", d.outcome.header("X-Prometheus-Remote-Write-Histograms-Written"));
+    assertEquals("10", d.outcome.header("X-Prometheus-Remote-Write-Exemplars-Written"));
   }
 
   private Response postV2(RemoteWriteV2.Request req) throws Exception {
