@@ -1,5 +1,6 @@
 package io.prombeam.source;
 
+import io.prombeam.model.Exemplar;
 import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
@@ -18,8 +19,9 @@ import java.util.Set;
 
 /**
  * Parses the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text into series with
- * their family's type, help and unit. Exemplars are skipped. Exposed timestamps are kept
- * (milliseconds in 0.0.4, seconds in OpenMetrics); samples without one get {@code defaultTs}.
+ * their family's type, help and unit, and OpenMetrics exemplars ({@code # {trace_id="..."} value
+ * [timestamp]}) on the sample they follow. Exposed timestamps are kept (milliseconds in 0.0.4,
+ * seconds in OpenMetrics); samples, and exemplars, without one get the sample's.
  */
 final class ExpositionParser {
   private static final String[] SUFFIXES = {
@@ -161,45 +163,15 @@ final class ExpositionParser {
       throw new IllegalArgumentException("sample without a metric name");
     }
     Labels.Builder labels = Labels.builder().add(Labels.METRIC_NAME, name);
-    if (i < line.length() && line.charAt(i) == '{') {
-      i++;
-      while (true) {
-        while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == ',')) {
-          i++;
-        }
-        if (i >= line.length()) {
-          throw new IllegalArgumentException("unterminated label set");
-        }
-        if (line.charAt(i) == '}') {
-          i++;
-          break;
-        }
-        int eq = line.indexOf('=', i);
-        if (eq < 0 || eq + 1 >= line.length() || line.charAt(eq + 1) != '"') {
-          throw new IllegalArgumentException("label=\"value\" expected");
-        }
-        String label = line.substring(i, eq).trim();
-        StringBuilder v = new StringBuilder();
-        i = eq + 2;
-        while (i < line.length() && line.charAt(i) != '"') {
-          char c = line.charAt(i++);
-          if (c == '\\' && i < line.length()) {
-            char e = line.charAt(i++);
-            v.append(e == 'n' ? '\n' : e);
-          } else {
-            v.append(c);
-          }
-        }
-        if (i >= line.length()) {
-          throw new IllegalArgumentException("unterminated label value");
-        }
-        i++;
-        labels.add(label, v.toString());
-      }
-    }
+    i = labelSet(line, i, labels);
     String rest = line.substring(i).trim();
+    String exemplar = null;
     int hash = rest.indexOf(" # "); // OpenMetrics exemplar
     if (hash >= 0) {
+      if (!openMetrics) {
+        throw new IllegalArgumentException("exemplars are OpenMetrics only");
+      }
+      exemplar = rest.substring(hash + 3).trim();
       rest = rest.substring(0, hash).trim();
     }
     String[] parts = rest.split("[ \t]+");
@@ -211,7 +183,70 @@ final class ExpositionParser {
     if (parts.length > 1) {
       ts = openMetrics ? Math.round(Double.parseDouble(parts[1]) * 1000) : Long.parseLong(parts[1]);
     }
-    return TimeSeries.builder(labels.build()).sample(ts, value).metadata(metadata(name)).build();
+    TimeSeries.Builder b = TimeSeries.builder(labels.build()).sample(ts, value);
+    if (exemplar != null) {
+      b.exemplar(exemplar(exemplar, ts));
+    }
+    return b.metadata(metadata(name)).build();
+  }
+
+  /** An exemplar: a label set, a value and an optional timestamp in seconds. */
+  private static Exemplar exemplar(String text, long sampleTs) {
+    if (!text.startsWith("{")) {
+      throw new IllegalArgumentException("exemplar must start with a label set");
+    }
+    Labels.Builder labels = Labels.builder();
+    int i = labelSet(text, 0, labels);
+    String[] parts = text.substring(i).trim().split("[ \t]+");
+    if (parts.length < 1 || parts[0].isEmpty() || parts.length > 2) {
+      throw new IllegalArgumentException("exemplar needs a value and at most a timestamp");
+    }
+    double value = PrometheusApiClient.value(parts[0]);
+    long ts = parts.length > 1 ? Math.round(Double.parseDouble(parts[1]) * 1000) : sampleTs;
+    return Exemplar.of(labels.build(), value, ts);
+  }
+
+  /**
+   * Reads a {@code {name="value",...}} label set starting at {@code line[i]} (if there is one) into
+   * {@code labels}; returns the index after it.
+   */
+  private static int labelSet(String line, int i, Labels.Builder labels) {
+    if (i >= line.length() || line.charAt(i) != '{') {
+      return i;
+    }
+    i++;
+    while (true) {
+      while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == ',')) {
+        i++;
+      }
+      if (i >= line.length()) {
+        throw new IllegalArgumentException("unterminated label set");
+      }
+      if (line.charAt(i) == '}') {
+        return i + 1;
+      }
+      int eq = line.indexOf('=', i);
+      if (eq < 0 || eq + 1 >= line.length() || line.charAt(eq + 1) != '"') {
+        throw new IllegalArgumentException("label=\"value\" expected");
+      }
+      String label = line.substring(i, eq).trim();
+      StringBuilder v = new StringBuilder();
+      i = eq + 2;
+      while (i < line.length() && line.charAt(i) != '"') {
+        char c = line.charAt(i++);
+        if (c == '\\' && i < line.length()) {
+          char e = line.charAt(i++);
+          v.append(e == 'n' ? '\n' : e);
+        } else {
+          v.append(c);
+        }
+      }
+      if (i >= line.length()) {
+        throw new IllegalArgumentException("unterminated label value");
+      }
+      i++;
+      labels.add(label, v.toString());
+    }
   }
 
   private MetricMetadata metadata(String sampleName) {

@@ -3,6 +3,8 @@ package io.prombeam.source;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
+import io.prombeam.model.Exemplar;
+import io.prombeam.model.Labels;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.TimeSeries;
 import java.util.List;
@@ -54,15 +56,25 @@ public class ExpositionParserTest {
             + "# TYPE foo counter\n"
             + "foo_total 17.0 # {trace_id=\"KOO5S4vxi0o\"} 0.67\n"
             + "foo_created 1520430000.123\n"
+            + "# TYPE rpc histogram\n"
+            + "rpc_bucket{le=\"0.5\"} 3 1600000001 # {trace_id=\"a b\",span=\"x\"} 0.25"
+            + " 1600000000.25\n"
             + "# EOF\n";
     List<TimeSeries> s =
         ExpositionParser.parse(
             text, "application/openmetrics-text; version=1.0.0; charset=utf-8", 7);
-    assertEquals(3, s.size());
+    assertEquals(4, s.size());
     assertEquals(1600000000500L, s.get(0).timestamp(0));
     assertEquals("seconds", s.get(0).metadata().unit());
     assertEquals(17.0, s.get(1).value(0), 0);
     assertEquals(MetricType.COUNTER, s.get(1).metadata().type());
     assertEquals(7, s.get(2).timestamp(0));
+    // exemplars are kept: without a timestamp they take the sample's
+    assertEquals(
+        List.of(Exemplar.of(Labels.of("trace_id", "KOO5S4vxi0o"), 0.67, 7)), s.get(1).exemplars());
+    assertEquals(
+        List.of(Exemplar.of(Labels.of("trace_id", "a b", "span", "x"), 0.25, 1600000000250L)),
+        s.get(3).exemplars());
+    assertEquals(0, s.get(0).exemplarCount());
   }
 }
