@@ -36,7 +36,8 @@ import org.joda.time.Instant;
  *       timestamp (a batch pipeline fires all windows at once, in no order). Early panes, being
  *       speculative, go out at once.
  *   <li>Cumulative kinds add each pane (a delta: panes are made discarding upstream) to a running
- *       total kept in state, so counters stay monotonic across windows and restarts.
+ *       total kept in state, so counters stay monotonic across windows and restarts. Their float
+ *       samples carry the first window's start as start timestamp.
  *   <li>Each sample gets the pane's timestamp, or — when that is not after the series' previous
  *       sample — 1 ms after it ({@link LatePanePolicy#EMIT_AFTER_LATEST}) or none ({@link
  *       LatePanePolicy#FOLD_INTO_NEXT}): never two samples at one timestamp.
@@ -196,7 +197,11 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       series.addAll(staleMarkers(key, values.length, last + staleAfter.getMillis()));
     }
     lastTs.write(ts);
-    series.addAll(renderer.render(key, values, ts));
+    for (TimeSeries s : renderer.render(key, values, ts)) {
+      // a running total started counting at its first window's start: remote-write 2.0 sends it
+      // as the sample's start timestamp, so a receiver tells a restart from a slow counter
+      series.add(cumulative && !s.hasHistograms() ? withStart(s, createdAt) : s);
+    }
     if (createdSeries) {
       series.add(createdSeries(key, ts, createdAt));
     }
@@ -204,6 +209,16 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       stale.set(new Instant(ts).plus(staleAfter));
     }
     return series;
+  }
+
+  private static TimeSeries withStart(TimeSeries s, long start) {
+    if (StaleMarker.isStale(s.value(0))) {
+      return s;
+    }
+    return TimeSeries.builder(s.labels())
+        .sample(s.timestamp(0), s.value(0), start)
+        .metadata(s.metadata())
+        .build();
   }
 
   @OnTimer("stale")

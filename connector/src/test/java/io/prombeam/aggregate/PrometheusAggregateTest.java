@@ -112,6 +112,27 @@ public class PrometheusAggregateTest {
   }
 
   @Test
+  public void runningTotalsCarryTheirFirstWindowsStartAsStartTimestamp() {
+    PCollection<TimeSeries> out =
+        events(ev("a", 1, 21_000), ev("a", 1, 32_000))
+            .apply(Window.into(FixedWindows.of(TEN_S)))
+            .apply(counter());
+    PAssert.that(
+            out.apply(
+                FlatMapElements.into(TypeDescriptors.strings())
+                    .via(
+                        ts -> {
+                          java.util.List<String> starts = new java.util.ArrayList<>();
+                          for (int i = 0; i < ts.sampleCount(); i++) {
+                            starts.add(ts.timestamp(i) + " from " + ts.startTimestamp(i));
+                          }
+                          return starts;
+                        })))
+        .containsInAnyOrder("29999 from 20000", "39999 from 20000");
+    p.run();
+  }
+
+  @Test
   public void slidingWindowsCountEachEventOnce() {
     PCollection<TimeSeries> out =
         events(ev("a", 1, 1000), ev("a", 1, 12_000))
