@@ -16,7 +16,10 @@ import org.junit.Test;
 /** Native histograms, exemplars and start timestamps in the model: shape, coding, validation. */
 public class NativeHistogramTest {
 
-  static NativeHistogram example() {
+  /**
+   * Schema 3, count 8, sum 12.5, zero bucket 1 at 1e-128, positive {0:2, 1:3, 9:1}, negative {5:1}.
+   */
+  public static NativeHistogram example() {
     return NativeHistogram.builder(3)
         .count(8)
         .sum(12.5)

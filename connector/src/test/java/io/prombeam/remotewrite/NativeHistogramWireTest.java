@@ -9,6 +9,7 @@ import io.prombeam.model.Labels;
 import io.prombeam.model.MetricMetadata;
 import io.prombeam.model.MetricType;
 import io.prombeam.model.NativeHistogram;
+import io.prombeam.model.NativeHistogramTest;
 import io.prombeam.model.StaleMarker;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.remotewrite.proto.PrometheusRemote;
@@ -24,19 +25,9 @@ import org.junit.Test;
 public class NativeHistogramWireTest {
   private static final Labels SERIES = Labels.of("__name__", "rpc_seconds", "job", "api");
 
-  /** schema 3, zero bucket 1 @ 1e-128, positive {0:2, 1:3, 9:1}, negative {5:1}. */
+  /** The model's example histogram, with the NO reset hint. */
   private static NativeHistogram integerHistogram() {
-    return NativeHistogram.builder(3)
-        .count(8)
-        .sum(12.5)
-        .zeroThreshold(1e-128)
-        .zeroCount(1)
-        .positiveBucket(0, 2)
-        .positiveBucket(1, 3)
-        .positiveBucket(9, 1)
-        .negativeBucket(5, 1)
-        .resetHint(NativeHistogram.ResetHint.NO)
-        .build();
+    return NativeHistogramTest.example().withResetHint(NativeHistogram.ResetHint.NO);
   }
 
   private static PrometheusRemote.BucketSpan span(int offset, int length) {
