@@ -20,6 +20,7 @@ public final class HistogramBuckets implements Serializable {
   private final int[] spans; // offset, length pairs
   private final long[] deltas; // integer histograms; empty for float ones
   private final double[] counts; // float histograms; null for integer ones
+  private transient double[] absolute; // integer histograms' running sums, made on first need
 
   private HistogramBuckets(int[] spans, long[] deltas, double[] counts) {
     this.spans = spans;
@@ -87,11 +88,17 @@ public final class HistogramBuckets implements Serializable {
     if (counts != null) {
       return counts[i];
     }
-    long c = 0;
-    for (int j = 0; j <= i; j++) {
-      c += deltas[j];
+    double[] a = absolute;
+    if (a == null) {
+      a = new double[deltas.length];
+      long c = 0;
+      for (int j = 0; j < deltas.length; j++) {
+        c += deltas[j];
+        a[j] = c;
+      }
+      absolute = a; // benign race: every thread computes the same values
     }
-    return c;
+    return a[i];
   }
 
   /** The bucket index of bucket {@code i} of the flat list (spans resolved). */

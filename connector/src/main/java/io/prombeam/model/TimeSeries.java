@@ -513,9 +513,28 @@ public final class TimeSeries implements Serializable {
       if (exemplars != null) {
         ex = exemplars.toArray(NO_EXEMPLARS);
         Arrays.sort(ex, Comparator.comparingLong(Exemplar::timestamp)); // stable
+        ex = withoutRepeats(ex);
       }
       return new TimeSeries(base != null ? base : labels.build(), t, v, st, h, ex, metadata);
     }
+  }
+
+  /**
+   * Sorted exemplars without exact repeats (a merged series gets one from each copy of a repeated
+   * element; a receiver would drop the second anyway).
+   */
+  private static Exemplar[] withoutRepeats(Exemplar[] sorted) {
+    int kept = 0;
+    outer:
+    for (int i = 0; i < sorted.length; i++) {
+      for (int j = kept - 1; j >= 0 && sorted[j].timestamp() == sorted[i].timestamp(); j--) {
+        if (sorted[j].equals(sorted[i])) {
+          continue outer;
+        }
+      }
+      sorted[kept++] = sorted[i];
+    }
+    return kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept);
   }
 
   /**

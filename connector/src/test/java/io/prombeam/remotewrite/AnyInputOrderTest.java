@@ -6,6 +6,9 @@ import static org.junit.Assert.fail;
 
 import io.prombeam.PrometheusIO;
 import io.prombeam.counters.PrombeamCounter;
+import io.prombeam.model.Exemplar;
+import io.prombeam.model.Labels;
+import io.prombeam.model.NativeHistogram;
 import io.prombeam.model.SeriesRule;
 import io.prombeam.model.TimeSeries;
 import io.prombeam.sink.SeriesNotDeliveredException;
@@ -140,6 +143,90 @@ public class AnyInputOrderTest {
         }
       }
     }
+  }
+
+  private static TimeSeries histogram(int series, long t, long count) {
+    return TimeSeries.builder("h")
+        .label("s", Integer.toString(series))
+        .histogram(t, NativeHistogram.builder(1).positiveBucket(2, count).sum(count).build())
+        .exemplar(Exemplar.of(Labels.of("trace_id", series + "-" + t), count, t))
+        .build();
+  }
+
+  /** Per series, "timestamp:count" of every histogram on the wire and the exemplars' trace ids. */
+  private Map<String, List<String>> histogramsOnTheWire() throws Exception {
+    Map<String, List<String>> out = new TreeMap<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+      for (TimeSeries ts : RemoteWriteCodec.decodeWriteRequest(r.getBody().readByteArray())) {
+        List<String> got = out.computeIfAbsent(ts.labels().get("s"), k -> new ArrayList<>());
+        for (int i = 0; i < ts.sampleCount(); i++) {
+          got.add(ts.timestamp(i) + ":" + (long) ts.histogram(i).count());
+        }
+        for (int i = 0; i < ts.exemplarCount(); i++) {
+          got.add("#" + ts.exemplar(i).labels().get("trace_id"));
+        }
+      }
+    }
+    out.values().forEach(Collections::sort);
+    return out;
+  }
+
+  @Test
+  public void histogramsAndExemplarsGoThroughTheBoundedMergeInOrderWithConflictsNamed()
+      throws Exception {
+    List<TimeSeries> input = new ArrayList<>();
+    for (int s = 0; s < 5; s++) {
+      for (int i = 1; i <= 6; i++) {
+        input.add(histogram(s, 1000L * i, i));
+      }
+      input.add(histogram(s, 2000, 2)); // an exact repeat: sent once
+    }
+    input.add(histogram(4, 3000, 99)); // another histogram at a taken timestamp
+    Collections.shuffle(input, new Random(7));
+    PCollection<WriteFailure> failures =
+        pipeline.apply(Create.of(input)).apply(sink().withMaxSamplesPerSend(4)).getFailures();
+    PAssert.that(failures)
+        .satisfies(
+            fs -> {
+              int n = 0;
+              for (WriteFailure f : fs) {
+                assertEquals(SeriesRule.DUPLICATE_TIMESTAMP, f.rule());
+                assertEquals("4", f.series().labels().get("s"));
+                assertTrue(f.message(), f.message().contains("histogram{count="));
+                n++;
+              }
+              assertEquals(1, n);
+              return null;
+            });
+    pipeline.run().waitUntilFinish();
+    Map<String, List<String>> wire = histogramsOnTheWire();
+    assertEquals(5, wire.size());
+    for (Map.Entry<String, List<String>> e : wire.entrySet()) {
+      List<String> got = e.getValue();
+      // six histograms, and each exemplar once however the series was split and merged
+      assertEquals(e.getKey(), 6 + 6 + (e.getKey().equals("4") ? 1 : 0), got.size());
+      assertTrue(got.toString(), got.contains("#" + e.getKey() + "-2000"));
+      if (!e.getKey().equals("4")) {
+        assertTrue(got.toString(), got.contains("3000:3"));
+      }
+    }
+  }
+
+  @Test
+  public void unboundedHistogramsAreReleasedInOrderWithTheirExemplars() throws Exception {
+    TestStream<TimeSeries> stream =
+        TestStream.create(io.prombeam.model.TimeSeriesCoder.of())
+            .addElements(at(histogram(1, 3000, 3)), at(histogram(1, 1000, 1)))
+            .advanceWatermarkTo(new Instant(1200))
+            .addElements(at(histogram(1, 2000, 2)))
+            .advanceWatermarkToInfinity();
+    PCollection<WriteFailure> failures = pipeline.apply(stream).apply(sink()).getFailures();
+    PAssert.that(failures).empty();
+    pipeline.run().waitUntilFinish();
+    assertEquals(
+        List.of("#1-1000", "#1-2000", "#1-3000", "1000:1", "2000:2", "3000:3"),
+        histogramsOnTheWire().get("1"));
   }
 
   @Test
