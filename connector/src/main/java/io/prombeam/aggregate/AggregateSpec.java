@@ -56,6 +56,8 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
 
   abstract @Nullable SerializableFunction<T, Double> valueFn();
 
+  abstract @Nullable SerializableFunction<T, String> traceIdFn();
+
   abstract Map<String, String> constantLabels();
 
   abstract String help();
@@ -133,6 +135,11 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
   /** Gauges only: how a window's values reduce to one (default {@link GaugeReduction#LAST}). */
   AggregateSpec<T> withReduction(GaugeReduction r) {
     return toBuilder().setReduction(r).build();
+  }
+
+  /** Native histograms only: each bucket's latest observation with a trace id, as an exemplar. */
+  AggregateSpec<T> withExemplars(SerializableFunction<T, String> traceIdFn) {
+    return toBuilder().setTraceIdFn(traceIdFn).build();
   }
 
   /** Native histograms only: the starting schema, −4..8 (resolution 2^(2^-schema)). */
@@ -230,6 +237,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                         kind(),
                         labelsFn(),
                         valueFn(),
+                        traceIdFn(),
                         constantLabels(),
                         badTag,
                         input.getCoder()))
@@ -237,7 +245,11 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                     ExtractFn.MAIN,
                     badTag == null ? TupleTagList.empty() : TupleTagList.of(badTag)));
     KvCoder<Labels, Observation> obsCoder =
-        KvCoder.of(LabelsCoder.of(), Observation.ObservationCoder.INSTANCE);
+        KvCoder.of(
+            LabelsCoder.of(),
+            traceIdFn() == null
+                ? Observation.ObservationCoder.INSTANCE
+                : Observation.TracedObservationCoder.INSTANCE);
     PCollection<KV<Labels, Observation>> obs = extracted.get(ExtractFn.MAIN).setCoder(obsCoder);
     if (badTag != null) {
       badRecordErrorHandler()
@@ -285,26 +297,7 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                         new Renderer.Histogram(buckets(), MetricType.GAUGEHISTOGRAM, help)));
         break;
       case NATIVE_HISTOGRAM:
-        NativeBuckets.CombineFn nativeFn =
-            new NativeBuckets.CombineFn(nativeSchema(), nativeMaxBuckets(), nativeZeroThreshold());
-        outputs =
-            PCollectionList.of(
-                cumulativeHistogram()
-                    ? cumulative(
-                        "NativeHistogram",
-                        obs,
-                        nativeFn,
-                        new Renderer.Native(
-                            nativeZeroThreshold(), nativeMaxBuckets(), MetricType.HISTOGRAM, help))
-                    : perWindow(
-                        "NativeHistogram",
-                        obs,
-                        nativeFn,
-                        new Renderer.Native(
-                            nativeZeroThreshold(),
-                            nativeMaxBuckets(),
-                            MetricType.GAUGEHISTOGRAM,
-                            help)));
+        outputs = PCollectionList.of(nativeHistograms(obs, help));
         break;
       case SUMMARY:
         String sumName = metric() + "_sum";
@@ -340,15 +333,21 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
     return outputs.apply("Series", Flatten.pCollections()).setCoder(TimeSeriesCoder.of());
   }
 
-  /**
-   * Running totals: panes become deltas (discarding), sliding windows become fixed windows of their
-   * period (an event must be counted once, not once per overlapping window), totals live in state.
-   */
+  /** Running totals of what {@code fn} combines per window, kept in state across windows. */
   private PCollection<TimeSeries> cumulative(
       String name,
       PCollection<KV<Labels, Observation>> obs,
       Combine.CombineFn<Observation, ?, double[]> fn,
       Renderer renderer) {
+    return emit(name, toPanes(name, deltas(name, obs), fn), renderer, true);
+  }
+
+  /**
+   * Running totals: panes become deltas (discarding), sliding windows become fixed windows of their
+   * period (an event must be counted once, not once per overlapping window), totals live in state.
+   */
+  private PCollection<KV<Labels, Observation>> deltas(
+      String name, PCollection<KV<Labels, Observation>> obs) {
     WindowingStrategy<?, ?> ws = obs.getWindowingStrategy();
     WindowFn<?, ?> wf = ws.getWindowFn();
     PCollection<KV<Labels, Observation>> w = obs;
@@ -364,14 +363,12 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
                   Window.<KV<Labels, Observation>>into(
                       FixedWindows.of(s.getPeriod()).withOffset(s.getOffset())));
     }
-    w =
-        w.apply(
-            name + "/Deltas",
-            Window.<KV<Labels, Observation>>configure()
-                .triggering(ws.getTrigger())
-                .withAllowedLateness(ws.getAllowedLateness(), ws.getClosingBehavior())
-                .discardingFiredPanes());
-    return emit(name, w.apply(name + "/Combine", Combine.perKey(fn)), renderer, true);
+    return w.apply(
+        name + "/Deltas",
+        Window.<KV<Labels, Observation>>configure()
+            .triggering(ws.getTrigger())
+            .withAllowedLateness(ws.getAllowedLateness(), ws.getClosingBehavior())
+            .discardingFiredPanes());
   }
 
   private PCollection<TimeSeries> perWindow(
@@ -379,17 +376,45 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
       PCollection<KV<Labels, Observation>> obs,
       Combine.CombineFn<Observation, ?, double[]> fn,
       Renderer renderer) {
-    return emit(name, obs.apply(name + "/Combine", Combine.perKey(fn)), renderer, false);
+    return emit(name, toPanes(name, obs, fn), renderer, false);
+  }
+
+  /** Combines per key and window, and captures each window as a pane. */
+  private static PCollection<KV<Labels, Pane>> toPanes(
+      String name,
+      PCollection<KV<Labels, Observation>> obs,
+      Combine.CombineFn<Observation, ?, double[]> fn) {
+    return obs.apply(name + "/Combine", Combine.perKey(fn))
+        .setCoder(KvCoder.of(LabelsCoder.of(), Accumulators.DoubleArrayCoder.INSTANCE))
+        .apply(name + "/Pane", ParDo.of(new ToPaneFn()));
+  }
+
+  /** Native histograms: combined buckets and exemplars per key and window, as panes. */
+  private PCollection<TimeSeries> nativeHistograms(
+      PCollection<KV<Labels, Observation>> obs, String help) {
+    String name = "NativeHistogram";
+    boolean running = cumulativeHistogram();
+    PCollection<KV<Labels, Pane>> panes =
+        (running ? deltas(name, obs) : obs)
+            .apply(
+                name + "/Combine",
+                Combine.perKey(
+                    new NativeBuckets.CombineFn(
+                        nativeSchema(), nativeMaxBuckets(), nativeZeroThreshold())))
+            .setCoder(KvCoder.of(LabelsCoder.of(), NativeBuckets.OutCoder.INSTANCE))
+            .apply(name + "/Pane", ParDo.of(new ToPaneFn.OfNative()));
+    Renderer renderer =
+        new Renderer.Native(
+            nativeZeroThreshold(),
+            nativeMaxBuckets(),
+            running ? MetricType.HISTOGRAM : MetricType.GAUGEHISTOGRAM,
+            help);
+    return emit(name, panes, renderer, running);
   }
 
   private PCollection<TimeSeries> emit(
-      String name,
-      PCollection<KV<Labels, double[]>> combined,
-      Renderer renderer,
-      boolean cumulative) {
-    return combined
-        .setCoder(KvCoder.of(LabelsCoder.of(), Accumulators.DoubleArrayCoder.INSTANCE))
-        .apply(name + "/Pane", ParDo.of(new ToPaneFn()))
+      String name, PCollection<KV<Labels, Pane>> panes, Renderer renderer, boolean cumulative) {
+    return panes
         .setCoder(KvCoder.of(LabelsCoder.of(), Pane.PaneCoder.INSTANCE))
         .apply(name + "/GlobalWindow", Window.<KV<Labels, Pane>>into(new GlobalWindows()))
         .apply(
@@ -497,6 +522,8 @@ abstract class AggregateSpec<T> extends PTransform<PCollection<T>, PCollection<T
     abstract Builder<T> setLabelsFn(@Nullable SerializableFunction<T, Map<String, String>> f);
 
     abstract Builder<T> setValueFn(@Nullable SerializableFunction<T, Double> f);
+
+    abstract Builder<T> setTraceIdFn(@Nullable SerializableFunction<T, String> f);
 
     abstract Builder<T> setConstantLabels(Map<String, String> l);
 

@@ -150,7 +150,8 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       for (TimeSeries s : emit(key, p, lastTs, totals, created, stale)) {
         merged
             .computeIfAbsent(s.labels(), l -> TimeSeries.builder(l).metadata(s.metadata()))
-            .point(s, 0);
+            .point(s, 0)
+            .exemplars(s);
         lastEmitted = Math.max(lastEmitted, s.timestamp(0));
       }
     }
@@ -198,9 +199,14 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
     }
     lastTs.write(ts);
     for (TimeSeries s : renderer.render(key, values, ts)) {
-      // a running total started counting at its first window's start: remote-write 2.0 sends it
-      // as the sample's start timestamp, so a receiver tells a restart from a slow counter
-      series.add(cumulative && !s.hasHistograms() ? withStart(s, createdAt) : s);
+      if (s.hasHistograms()) {
+        // the exemplars picked in this pane go with its histogram
+        series.add(pane.exemplars.length == 0 ? s : withExemplars(s, pane.exemplars));
+      } else {
+        // a running total started counting at its first window's start: remote-write 2.0 sends
+        // it as the sample's start timestamp, so a receiver tells a restart from a slow counter
+        series.add(cumulative ? withStart(s, createdAt) : s);
+      }
     }
     if (createdSeries) {
       series.add(createdSeries(key, ts, createdAt));
@@ -209,6 +215,14 @@ final class EmitFn extends DoFn<KV<Labels, Pane>, TimeSeries> {
       stale.set(new Instant(ts).plus(staleAfter));
     }
     return series;
+  }
+
+  private static TimeSeries withExemplars(TimeSeries s, io.prombeam.model.Exemplar[] exemplars) {
+    TimeSeries.Builder b = s.toBuilder();
+    for (io.prombeam.model.Exemplar e : exemplars) {
+      b.exemplar(e);
+    }
+    return b.build();
   }
 
   private static TimeSeries withStart(TimeSeries s, long start) {

@@ -25,6 +25,7 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
   private final Kind kind;
   private final @Nullable SerializableFunction<T, Map<String, String>> labelsFn;
   private final @Nullable SerializableFunction<T, Double> valueFn;
+  private final @Nullable SerializableFunction<T, String> traceIdFn;
   private final Map<String, String> constantLabels;
   private final @Nullable TupleTag<BadRecord> badTag;
   private final Coder<T> inputCoder;
@@ -35,6 +36,7 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
       Kind kind,
       @Nullable SerializableFunction<T, Map<String, String>> labelsFn,
       @Nullable SerializableFunction<T, Double> valueFn,
+      @Nullable SerializableFunction<T, String> traceIdFn,
       Map<String, String> constantLabels,
       @Nullable TupleTag<BadRecord> badTag,
       Coder<T> inputCoder) {
@@ -42,6 +44,7 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
     this.kind = kind;
     this.labelsFn = labelsFn;
     this.valueFn = valueFn;
+    this.traceIdFn = traceIdFn;
     this.constantLabels = constantLabels;
     this.badTag = badTag;
     this.inputCoder = inputCoder;
@@ -53,6 +56,7 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
       throws Exception {
     Labels labels;
     double value;
+    String traceId = null;
     try {
       Labels.Builder b = Labels.builder().add(Labels.METRIC_NAME, metric).addAll(constantLabels);
       if (labelsFn != null) {
@@ -77,6 +81,9 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
                 + labels
                 + ": counter increments must be >= 0");
       }
+      if (traceIdFn != null) {
+        traceId = traceIdFn.apply(element); // null or empty: no exemplar from this element
+      }
     } catch (Exception e) {
       rejected.inc();
       if (badTag == null) {
@@ -88,7 +95,12 @@ final class ExtractFn<T> extends DoFn<T, KV<Labels, Observation>> {
                   element, inputCoder, e, "prombeam aggregate " + metric + ": " + e.getMessage()));
       return;
     }
-    out.get(MAIN).output(KV.of(labels, new Observation(value, ts.getMillis())));
+    out.get(MAIN)
+        .output(
+            KV.of(
+                labels,
+                new Observation(
+                    value, ts.getMillis(), traceId == null || traceId.isEmpty() ? null : traceId)));
   }
 
   private double checkValue(Double v) {

@@ -1,5 +1,7 @@
 package io.prombeam.aggregate;
 
+import io.prombeam.model.Exemplar;
+import io.prombeam.model.Labels;
 import io.prombeam.model.NativeHistogram;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +11,7 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine;
 
 /**
@@ -207,7 +210,7 @@ final class NativeBuckets {
    * Combines observations into native-histogram buckets; the output is {@link #toArray()} with the
    * latest event time appended, as every aggregation's combine output ends.
    */
-  static final class CombineFn extends Combine.CombineFn<Observation, Acc, double[]> {
+  static final class CombineFn extends Combine.CombineFn<Observation, Acc, Out> {
     private static final long serialVersionUID = 1L;
     private final int schema;
     private final int maxBuckets;
@@ -228,6 +231,11 @@ final class NativeBuckets {
     public Acc addInput(Acc acc, Observation o) {
       acc.buckets.observe(o.value, zeroThreshold, maxBuckets);
       acc.latest = Math.max(acc.latest, o.timestampMillis);
+      if (o.traceId != null) {
+        acc.keepExemplar(
+            bucketKey(o.value, acc.buckets.schema, zeroThreshold),
+            Exemplar.of(Labels.of(TRACE_ID, o.traceId), o.value, o.timestampMillis));
+      }
       return acc;
     }
 
@@ -237,16 +245,20 @@ final class NativeBuckets {
       for (Acc a : accs) {
         out.buckets.add(a.buckets, maxBuckets);
         out.latest = Math.max(out.latest, a.latest);
+        for (Map.Entry<Long, Exemplar> e : a.exemplars().entrySet()) {
+          out.keepExemplar(
+              lowerKey(e.getKey(), a.buckets.schema - out.buckets.schema), e.getValue());
+        }
       }
       return out;
     }
 
     @Override
-    public double[] extractOutput(Acc acc) {
+    public Out extractOutput(Acc acc) {
       double[] a = acc.buckets.toArray();
-      double[] out = java.util.Arrays.copyOf(a, a.length + 1);
-      out[a.length] = acc.latest;
-      return out;
+      double[] values = java.util.Arrays.copyOf(a, a.length + 1);
+      values[a.length] = acc.latest;
+      return new Out(values, acc.exemplars().values().toArray(new Exemplar[0]));
     }
 
     @Override
@@ -255,23 +267,113 @@ final class NativeBuckets {
     }
 
     @Override
-    public Coder<double[]> getDefaultOutputCoder(CoderRegistry r, Coder<Observation> in) {
-      return Accumulators.DoubleArrayCoder.INSTANCE;
+    public Coder<Out> getDefaultOutputCoder(CoderRegistry r, Coder<Observation> in) {
+      return OutCoder.INSTANCE;
     }
   }
 
-  /** A combine's accumulator: the buckets and the latest event time seen. */
+  /** The exemplar label naming the trace an observation belongs to, as OpenMetrics has it. */
+  static final String TRACE_ID = "trace_id";
+
+  /**
+   * Which bucket {@code v} falls in, as one number: the zero bucket, or a positive or negative
+   * bucket index (side in the high half, index in the low half).
+   */
+  static long bucketKey(double v, int schema, double zeroThreshold) {
+    if (Math.abs(v) <= zeroThreshold) {
+      return 0;
+    }
+    int side = v > 0 ? 1 : 2;
+    return ((long) side << 32) | (index(Math.abs(v), schema) & 0xFFFFFFFFL);
+  }
+
+  /** A bucket key {@code shift} schemas lower. */
+  static long lowerKey(long key, int shift) {
+    if (shift <= 0 || (key >>> 32) == 0) {
+      return key;
+    }
+    return (key & 0xFFFFFFFF00000000L) | (lower((int) key, shift) & 0xFFFFFFFFL);
+  }
+
+  /** A combine's accumulator: the buckets, the latest event time, an exemplar per bucket. */
   static final class Acc {
     final NativeBuckets buckets;
     long latest;
+    private TreeMap<Long, Exemplar> exemplars; // by bucket key at exemplarSchema; null: none
+    private int exemplarSchema;
 
     Acc(NativeBuckets buckets, long latest) {
       this.buckets = buckets;
       this.latest = latest;
+      this.exemplarSchema = buckets.schema;
+    }
+
+    /** The exemplars by bucket key at the buckets' current schema. */
+    Map<Long, Exemplar> exemplars() {
+      if (exemplars == null) {
+        return java.util.Collections.emptyMap();
+      }
+      if (exemplarSchema != buckets.schema) { // the resolution was halved since: re-key them
+        TreeMap<Long, Exemplar> rekeyed = new TreeMap<>();
+        int shift = exemplarSchema - buckets.schema;
+        exemplars.forEach((k, e) -> latest(rekeyed, lowerKey(k, shift), e));
+        exemplars = rekeyed;
+        exemplarSchema = buckets.schema;
+      }
+      return exemplars;
+    }
+
+    /** Keeps {@code e} for the bucket {@code key} (at the current schema) unless a later one is. */
+    void keepExemplar(long key, Exemplar e) {
+      exemplars(); // re-keyed to the current schema first
+      if (exemplars == null) {
+        exemplars = new TreeMap<>();
+        exemplarSchema = buckets.schema;
+      }
+      latest(exemplars, key, e);
+    }
+
+    private static void latest(Map<Long, Exemplar> into, long key, Exemplar e) {
+      Exemplar had = into.get(key);
+      if (had == null || had.timestamp() <= e.timestamp()) {
+        into.put(key, e);
+      }
     }
   }
 
-  /** Codes an accumulator as its array layout and then the latest event time. */
+  /** A window's combined buckets (latest event time last) and the exemplars picked. */
+  static final class Out {
+    final double[] values;
+    final Exemplar[] exemplars;
+
+    Out(double[] values, Exemplar[] exemplars) {
+      this.values = values;
+      this.exemplars = exemplars;
+    }
+  }
+
+  /** Codes an {@link Out}. */
+  static final class OutCoder extends AtomicCoder<Out> {
+    private static final long serialVersionUID = 1L;
+    static final OutCoder INSTANCE = new OutCoder();
+
+    @Override
+    public void encode(Out o, OutputStream out) throws IOException {
+      Accumulators.DoubleArrayCoder.INSTANCE.encode(o.values, out);
+      Pane.ExemplarsCoder.encode(o.exemplars, out);
+    }
+
+    @Override
+    public Out decode(InputStream in) throws IOException {
+      return new Out(
+          Accumulators.DoubleArrayCoder.INSTANCE.decode(in), Pane.ExemplarsCoder.decode(in));
+    }
+  }
+
+  /**
+   * Codes an accumulator as its array layout and the latest event time, then its exemplars with
+   * their bucket keys.
+   */
   static final class AccCoder extends AtomicCoder<Acc> {
     private static final long serialVersionUID = 1L;
     static final AccCoder INSTANCE = new AccCoder();
@@ -282,12 +384,24 @@ final class NativeBuckets {
       double[] withLatest = java.util.Arrays.copyOf(a, a.length + 1);
       withLatest[a.length] = acc.latest;
       Accumulators.DoubleArrayCoder.INSTANCE.encode(withLatest, out);
+      Map<Long, Exemplar> ex = acc.exemplars();
+      VarLongCoder.of().encode((long) ex.size(), out);
+      for (Map.Entry<Long, Exemplar> e : ex.entrySet()) {
+        VarLongCoder.of().encode(e.getKey(), out);
+        Pane.ExemplarsCoder.encode(new Exemplar[] {e.getValue()}, out);
+      }
     }
 
     @Override
     public Acc decode(InputStream in) throws IOException {
       double[] a = Accumulators.DoubleArrayCoder.INSTANCE.decode(in);
-      return new Acc(fromArray(a), (long) a[a.length - 1]);
+      Acc acc = new Acc(fromArray(a), (long) a[a.length - 1]);
+      long n = VarLongCoder.of().decode(in);
+      for (long i = 0; i < n; i++) {
+        long key = VarLongCoder.of().decode(in);
+        acc.keepExemplar(key, Pane.ExemplarsCoder.decode(in)[0]);
+      }
+      return acc;
     }
   }
 }

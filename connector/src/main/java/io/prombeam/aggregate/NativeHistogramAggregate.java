@@ -1,5 +1,7 @@
 package io.prombeam.aggregate;
 
+import org.apache.beam.sdk.transforms.SerializableFunction;
+
 /**
  * A native histogram per label set: one series whose samples are Prometheus native histograms
  * (exponential buckets, a zero bucket, count and sum), cumulative across windows like a counter
@@ -42,6 +44,16 @@ public final class NativeHistogramAggregate<T>
   /** Observations with an absolute value at most this go to the zero bucket. Default 2^-128. */
   public NativeHistogramAggregate<T> withZeroThreshold(double threshold) {
     return with(spec.withNativeZeroThreshold(threshold));
+  }
+
+  /**
+   * Keeps exemplars: per window and bucket, the latest observation whose element has a trace id
+   * ({@code traceId} returns null or empty for none) becomes an exemplar {@code {trace_id="..."}}
+   * with its value and event time, sent with that window's histogram. Lets a dashboard jump from a
+   * slow bucket to a trace of it.
+   */
+  public NativeHistogramAggregate<T> withExemplars(SerializableFunction<T, String> traceId) {
+    return with(spec.withExemplars(traceId));
   }
 
   /** Bucket counts per window (a gauge histogram) instead of cumulative across windows. */

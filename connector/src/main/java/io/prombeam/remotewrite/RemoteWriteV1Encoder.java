@@ -83,14 +83,16 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
 
   /**
    * A series with histograms or exemplars: one entry per run of float samples or histograms, in
-   * time order. Prometheus appends an entry's samples before its histograms, so a histogram series
-   * ending in a staleness marker (a float) must not put both in one entry; the exemplars go with
-   * the first entry.
+   * time order. Prometheus appends an entry's samples, then its exemplars, then its histograms, so
+   * a histogram series ending in a staleness marker (a float) must not put both in one entry, and
+   * exemplars of a histogram series go in an entry of their own after its histograms (before them,
+   * a series the request creates does not exist yet and Prometheus drops them).
    */
   private static void writeRich(WireBuffer out, TimeSeries ts) {
     int n = ts.sampleCount();
     int from = 0;
-    do {
+    boolean lastRunHistograms = false;
+    while (from < n) {
       boolean histograms = ts.histogram(from) != null;
       int to = from + 1;
       while (to < n && (ts.histogram(to) != null) == histograms) {
@@ -98,23 +100,32 @@ final class RemoteWriteV1Encoder implements WriteRequestEncoder {
       }
       long mark = out.beginLengthDelimited(WR_TIMESERIES, SERIES_LENGTH_GUESS);
       writeLabels(out, ts.labels());
-      // in field order, as protobuf writes: samples (2), exemplars (3), histograms (4)
-      if (!histograms) {
-        writeSamples(out, ts, from, to);
-      }
-      if (from == 0) {
-        for (int j = 0; j < ts.exemplarCount(); j++) {
-          HistogramWire.writeV1Exemplar(out, TS_EXEMPLARS, ts.exemplar(j));
-        }
-      }
       if (histograms) {
         for (int j = from; j < to; j++) {
           HistogramWire.write(out, TS_HISTOGRAMS, ts.histogram(j), ts.timestamp(j));
         }
+      } else {
+        writeSamples(out, ts, from, to);
+        if (to == n) {
+          writeExemplars(out, ts); // field 3, after the samples (2), as protobuf orders them
+        }
       }
       out.endLengthDelimited(mark);
+      lastRunHistograms = histograms;
       from = to;
-    } while (from < n);
+    }
+    if ((lastRunHistograms || n == 0) && ts.exemplarCount() > 0) {
+      long mark = out.beginLengthDelimited(WR_TIMESERIES, SERIES_LENGTH_GUESS);
+      writeLabels(out, ts.labels());
+      writeExemplars(out, ts);
+      out.endLengthDelimited(mark);
+    }
+  }
+
+  private static void writeExemplars(WireBuffer out, TimeSeries ts) {
+    for (int j = 0; j < ts.exemplarCount(); j++) {
+      HistogramWire.writeV1Exemplar(out, TS_EXEMPLARS, ts.exemplar(j));
+    }
   }
 
   private static void writeSamples(WireBuffer out, TimeSeries ts, int from, int to) {

@@ -139,10 +139,11 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
       return;
     }
     // Floats and histograms never share an entry (the spec); a histogram series ending in a
-    // staleness marker becomes entries in time order, the exemplars going with the first.
+    // staleness marker becomes entries in time order, the exemplars going with the last (a
+    // receiver appends them after the entry's samples and histograms, once the series exists).
     int from = 0;
     do {
-      boolean histograms = ts.histogram(from) != null;
+      boolean histograms = n > 0 && ts.histogram(from) != null;
       int to = from + 1;
       while (to < n && (ts.histogram(to) != null) == histograms) {
         to++;
@@ -156,7 +157,7 @@ final class RemoteWriteV2Encoder implements WriteRequestEncoder {
           writeSample(out, ts, j);
         }
       }
-      if (from == 0) {
+      if (to == n) {
         for (int j = 0; j < ts.exemplarCount(); j++) {
           HistogramWire.writeV2Exemplar(out, TS_EXEMPLARS, ts.exemplar(j), symbols);
         }

@@ -148,6 +148,47 @@ public class NativeHistogramAggregateTest {
     p.run();
   }
 
+  private static TimestampedValue<KV<String, Double>> traced(String trace, double v, long ms) {
+    return TimestampedValue.of(KV.of(trace, v), new Instant(ms));
+  }
+
+  @Test
+  public void eachBucketKeepsItsLatestTracedObservationAsAnExemplarPerWindow() {
+    PCollection<TimeSeries> out =
+        events(
+                List.of(
+                    traced("a", 1.0, 1000),
+                    traced("b", 1.0, 2000), // later in the same bucket: replaces a
+                    traced("c", 3.0, 1500),
+                    traced("", 0.0, 1700), // no trace id: no exemplar
+                    traced("d", 4.0, 12_000)))
+            .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))))
+            .apply(
+                PrometheusAggregate.<KV<String, Double>>nativeHistogram("rpc_seconds")
+                    .withValue(KV::getValue)
+                    .withSchema(0)
+                    .withExemplars(KV::getKey));
+    PAssert.that(
+            out.apply(
+                FlatMapElements.into(TypeDescriptors.strings())
+                    .via(
+                        ts -> {
+                          List<String> got = new ArrayList<>();
+                          for (int i = 0; i < ts.exemplarCount(); i++) {
+                            got.add(
+                                ts.exemplar(i).labels()
+                                    + " "
+                                    + ts.exemplar(i).value()
+                                    + "@"
+                                    + ts.exemplar(i).timestamp());
+                          }
+                          return got;
+                        })))
+        .containsInAnyOrder(
+            "{trace_id=\"b\"} 1.0@2000", "{trace_id=\"c\"} 3.0@1500", "{trace_id=\"d\"} 4.0@12000");
+    p.run();
+  }
+
   @Test
   public void indexesMatchPrometheusBucketBoundaries() {
     // upper bounds are inclusive: 2^(i * 2^-schema) belongs to bucket i

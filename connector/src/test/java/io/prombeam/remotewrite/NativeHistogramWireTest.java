@@ -71,22 +71,21 @@ public class NativeHistogramWireTest {
         PrometheusRemote.TimeSeries.newBuilder()
             .addLabels(label("__name__", "rpc_seconds"))
             .addLabels(label("job", "api"))
-            .addExemplars(
-                PrometheusRemote.Exemplar.newBuilder()
-                    .addLabels(label("trace_id", "abc"))
-                    .setValue(0.42)
-                    .setTimestamp(1500))
             .addHistograms(expectedIntegerHistogram(1000))
             .addHistograms(expectedIntegerHistogram(2000));
-    // the staleness marker is a float sample: an entry of its own, after the histograms
+    // the staleness marker is a float sample: an entry of its own, after the histograms, and the
+    // exemplars go with the last entry (Prometheus appends them once the series exists)
     PrometheusRemote.TimeSeries.Builder stale =
         PrometheusRemote.TimeSeries.newBuilder()
             .addLabels(label("__name__", "rpc_seconds"))
             .addLabels(label("job", "api"))
             .addSamples(
-                PrometheusRemote.Sample.newBuilder()
-                    .setValue(StaleMarker.VALUE)
-                    .setTimestamp(3000));
+                PrometheusRemote.Sample.newBuilder().setValue(StaleMarker.VALUE).setTimestamp(3000))
+            .addExemplars(
+                PrometheusRemote.Exemplar.newBuilder()
+                    .addLabels(label("trace_id", "abc"))
+                    .setValue(0.42)
+                    .setTimestamp(1500));
     byte[] expected =
         PrometheusRemote.WriteRequest.newBuilder()
             .addTimeseries(histograms)
@@ -109,7 +108,24 @@ public class NativeHistogramWireTest {
         RemoteWriteCodec.decodeWriteRequestUncompressed(RemoteWriteCodec.encodeV1(List.of(ts)));
     assertEquals(2, back.size());
     assertEquals(integerHistogram(), back.get(0).histogram(1));
-    assertEquals(ts.exemplar(0), back.get(0).exemplar(0));
+    assertEquals(ts.exemplar(0), back.get(1).exemplar(0));
+  }
+
+  @Test
+  public void aHistogramSeriesExemplarsFollowItsHistogramsInAnEntryOfTheirOwn() throws Exception {
+    TimeSeries ts =
+        TimeSeries.builder(SERIES)
+            .histogram(1000, integerHistogram())
+            .exemplar(Exemplar.of(Labels.of("trace_id", "abc"), 0.42, 900))
+            .build();
+    PrometheusRemote.WriteRequest req =
+        PrometheusRemote.WriteRequest.parseFrom(RemoteWriteCodec.encodeV1(List.of(ts)));
+    assertEquals(2, req.getTimeseriesCount());
+    assertEquals(1, req.getTimeseries(0).getHistogramsCount());
+    assertEquals(0, req.getTimeseries(0).getExemplarsCount());
+    assertEquals(0, req.getTimeseries(1).getHistogramsCount());
+    assertEquals(0, req.getTimeseries(1).getSamplesCount());
+    assertEquals("abc", req.getTimeseries(1).getExemplars(0).getLabels(0).getValue());
   }
 
   @Test
@@ -187,11 +203,13 @@ public class NativeHistogramWireTest {
     assertEquals(
         expectedIntegerHistogram(1000),
         PrometheusRemote.Histogram.parseFrom(h.getHistograms(0).toByteString()));
-    assertEquals(1, h.getExemplarsCount());
-    assertEquals("trace_id", symbols.get(h.getExemplars(0).getLabelsRefs(0)));
-    assertEquals("abc", symbols.get(h.getExemplars(0).getLabelsRefs(1)));
-    assertEquals(0.42, h.getExemplars(0).getValue(), 0);
-    assertEquals(900, h.getExemplars(0).getTimestamp());
+    RemoteWriteV2.TimeSeries last = req.getTimeseries(1); // exemplars go with the last entry
+    assertEquals(0, h.getExemplarsCount());
+    assertEquals(1, last.getExemplarsCount());
+    assertEquals("trace_id", symbols.get(last.getExemplars(0).getLabelsRefs(0)));
+    assertEquals("abc", symbols.get(last.getExemplars(0).getLabelsRefs(1)));
+    assertEquals(0.42, last.getExemplars(0).getValue(), 0);
+    assertEquals(900, last.getExemplars(0).getTimestamp());
     assertEquals(
         RemoteWriteV2.Metadata.MetricType.METRIC_TYPE_HISTOGRAM, h.getMetadata().getType());
     assertEquals("seconds", symbols.get(h.getMetadata().getUnitRef()));

@@ -47,7 +47,8 @@ import org.junit.runners.Parameterized;
 public class NativeHistogramIT {
   @ClassRule
   public static final PrometheusServer PROMETHEUS =
-      new PrometheusServer().withFlags("--enable-feature=native-histograms");
+      new PrometheusServer()
+          .withFlags("--enable-feature=native-histograms", "--enable-feature=exemplar-storage");
 
   private static final String METRIC = "prombeam_nh_seconds";
   private static final int EVENTS = 3000;
@@ -97,7 +98,9 @@ public class NativeHistogramIT {
                 PrometheusAggregate.<KV<String, Double>>nativeHistogram(METRIC)
                     .withLabels(kv -> Map.of("route", kv.getKey()))
                     .withConstantLabels(Map.of("run", run))
-                    .withValue(KV::getValue));
+                    .withValue(KV::getValue)
+                    // the slow ones carry a trace id: an exemplar per bucket and window
+                    .withExemplars(kv -> kv.getValue() > 6 ? "trace-" + kv.getValue() : null));
     histograms.apply("Keep", ParDo.of(new Runners.Collect<>(writtenBin)));
     histograms
         .apply(
@@ -160,6 +163,24 @@ public class NativeHistogramIT {
     Map<String, String> readBack = points(Runners.Collect.get(readBin));
     assertEquals(2 * WINDOWS, written.size());
     assertEquals(written, readBack);
+
+    // every exemplar written is stored, and none else
+    List<String> sentExemplars = new ArrayList<>();
+    for (TimeSeries ts : Runners.Collect.<TimeSeries>get(writtenBin)) {
+      for (int i = 0; i < ts.exemplarCount(); i++) {
+        sentExemplars.add(
+            new TreeMap<>(ts.exemplar(i).labels().asMap())
+                + " "
+                + ts.exemplar(i).value()
+                + "@"
+                + ts.exemplar(i).timestamp());
+      }
+    }
+    List<String> stored = PROMETHEUS.exemplars(selector, base - 60_000, base + 60_000);
+    java.util.Collections.sort(sentExemplars);
+    java.util.Collections.sort(stored);
+    assertTrue("some exemplars", sentExemplars.size() >= 2 * WINDOWS);
+    assertEquals(sentExemplars, stored);
   }
 
   private static Map<String, Double> byRoute(Map<Map<String, String>, Double> result) {

@@ -121,6 +121,44 @@ public final class PrometheusServer extends ServerProcess {
     }
   }
 
+  /**
+   * The exemplars stored for {@code selector} in [start, end]: "labels value@millis" per exemplar
+   * (needs {@code --enable-feature=exemplar-storage}).
+   */
+  public List<String> exemplars(String selector, long startMillis, long endMillis)
+      throws IOException {
+    HttpUrl url =
+        HttpUrl.get(baseUrl() + "/api/v1/query_exemplars")
+            .newBuilder()
+            .addQueryParameter("query", selector)
+            .addQueryParameter(
+                "start", new BigDecimal(startMillis).movePointLeft(3).toPlainString())
+            .addQueryParameter("end", new BigDecimal(endMillis).movePointLeft(3).toPlainString())
+            .build();
+    try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+      String body = r.body().string();
+      if (r.code() != 200) {
+        throw new IOException("query_exemplars " + selector + ": HTTP " + r.code() + " " + body);
+      }
+      List<String> out = new ArrayList<>();
+      for (JsonNode series : json.readTree(body).get("data")) {
+        for (JsonNode e : series.get("exemplars")) {
+          Map<String, String> labels = new TreeMap<>();
+          e.get("labels")
+              .fields()
+              .forEachRemaining(l -> labels.put(l.getKey(), l.getValue().asText()));
+          out.add(
+              labels
+                  + " "
+                  + parseValue(e.get("value").asText())
+                  + "@"
+                  + toMillis(e.get("timestamp")));
+        }
+      }
+      return out;
+    }
+  }
+
   /** Scalar values of an instant vector query, by the series' labels. */
   public Map<Map<String, String>, Double> instant(String promql, long atMillis) throws IOException {
     Map<Map<String, String>, Double> out = new LinkedHashMap<>();
