@@ -203,6 +203,18 @@ public class NativeHistogramTest {
   }
 
   @Test
+  public void aSinkWhoseFormatHasNoHistogramsRefusesThemByName() {
+    Optional<SeriesViolation> v = SeriesValidator.DEFAULT.floatsOnly().validate(series(example()));
+    assertEquals(SeriesRule.HISTOGRAM_NOT_PUSHABLE, v.get().rule());
+    assertThat(v.get().message(), containsString("rpc_seconds"));
+    assertFalse(
+        SeriesValidator.DEFAULT
+            .floatsOnly()
+            .validate(TimeSeries.builder("x").sample(1000, 1).build())
+            .isPresent());
+  }
+
+  @Test
   public void floatsAndHistogramsDoNotShareASeries() {
     assertBroken(
         SeriesRule.MIXED_SAMPLES_AND_HISTOGRAMS,
