@@ -187,6 +187,17 @@ public final class PrometheusApiClient {
       case "matrix":
       case "vector":
         for (JsonNode r : data.get("result")) {
+          if (r.has("histograms") || r.has("histogram")) {
+            // the query API gives a native histogram as bucket boundaries, not its schema and
+            // bucket indexes: refused by name rather than emitted without its histograms
+            throw new IOException(
+                "query "
+                    + promql
+                    + " returned native histograms for "
+                    + labels(r.get("metric"))
+                    + ", which read() does not carry: query histogram_count(), histogram_sum()"
+                    + " or histogram_quantile() of it, or read it with remoteRead()");
+          }
           TimeSeries.Builder b = TimeSeries.builder(labels(r.get("metric")));
           if (r.has("values")) {
             for (JsonNode v : r.get("values")) {

@@ -164,6 +164,17 @@ public class NativeHistogramIT {
     assertEquals(2 * WINDOWS, written.size());
     assertEquals(written, readBack);
 
+    // the query API gives histograms as bucket boundaries: read() refuses them by name
+    io.prombeam.source.PrometheusApiClient api =
+        new io.prombeam.source.PrometheusApiClient(
+            io.prombeam.http.HttpEndpoint.create().withUrl(PROMETHEUS.baseUrl()),
+            io.prombeam.http.RetryPolicy.forSinks());
+    java.io.IOException refused =
+        org.junit.Assert.assertThrows(
+            java.io.IOException.class,
+            () -> api.queryRange(selector, base, base + WINDOWS * WINDOW, 5_000));
+    assertTrue(refused.getMessage(), refused.getMessage().contains("returned native histograms"));
+
     // every exemplar written is stored, and none else
     List<String> sentExemplars = new ArrayList<>();
     for (TimeSeries ts : Runners.Collect.<TimeSeries>get(writtenBin)) {
