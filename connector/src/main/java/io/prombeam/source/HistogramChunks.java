@@ -7,8 +7,8 @@ import io.prombeam.model.TimeSeries;
 import java.io.IOException;
 
 /**
- * Decodes Prometheus' HISTOGRAM chunk encoding (integer native histograms), as remote read's
- * STREAMED_XOR_CHUNKS sends it.
+ * Decodes Prometheus' HISTOGRAM and FLOAT_HISTOGRAM chunk encodings (native histograms with integer
+ * or float counts), as remote read's STREAMED_XOR_CHUNKS sends them.
  *
  * <p>The chunk: a big-endian 16-bit sample count; a header byte whose top two bits say whether the
  * chunk began with a counter reset (10), with none (01), or holds a gauge histogram (11); then a
@@ -27,21 +27,46 @@ final class HistogramChunks {
 
   private HistogramChunks() {}
 
-  /** Appends the histograms of one chunk within [start, end]; returns how many. */
+  /** The layout every sample of a chunk shares. */
+  private static final class Layout {
+    final int header;
+    final double zeroThreshold;
+    final int schema;
+    final int[] pSpans;
+    final int[] nSpans;
+
+    Layout(int header, XorChunks.BitReader r) throws IOException {
+      this.header = header;
+      this.zeroThreshold = readZeroThreshold(r);
+      this.schema = (int) readVarbitInt(r);
+      if (schema < NativeHistogram.MIN_SCHEMA || schema > NativeHistogram.MAX_SCHEMA) {
+        // custom bounds (-53) add their bounds to the layout, which Prometheus 2.x never writes
+        throw new IOException("histogram chunk of schema " + schema + " is not supported");
+      }
+      this.pSpans = readSpans(r);
+      this.nSpans = readSpans(r);
+    }
+
+    NativeHistogram.Builder builder(int i) {
+      return NativeHistogram.builder(schema)
+          .zeroThreshold(zeroThreshold)
+          .resetHint(hint(header, i));
+    }
+  }
+
+  /** Appends the histograms of one HISTOGRAM chunk within [start, end]; returns how many. */
   static int decode(byte[] data, long start, long end, TimeSeries.Builder out) throws IOException {
     if (data.length < 3) {
       throw new IOException("histogram chunk too short");
     }
     int n = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
-    int header = data[2] & 0xC0;
     XorChunks.BitReader r = new XorChunks.BitReader(data, 3);
     if (n == 0) {
       return 0;
     }
-    double zeroThreshold = readZeroThreshold(r);
-    int schema = (int) readVarbitInt(r);
-    int[] pSpans = readSpans(r);
-    int[] nSpans = readSpans(r);
+    Layout layout = new Layout(data[2] & 0xC0, r);
+    int[] pSpans = layout.pSpans;
+    int[] nSpans = layout.nSpans;
     long[] pBuckets = new long[bucketCount(pSpans)];
     long[] nBuckets = new long[bucketCount(nSpans)];
     long[] pDelta = new long[pBuckets.length];
@@ -90,19 +115,111 @@ final class HistogramChunks {
       } else {
         out.histogram(
             t,
-            NativeHistogram.builder(schema)
+            layout
+                .builder(i)
                 .count(count)
                 .sum(s)
-                .zeroThreshold(zeroThreshold)
                 .zeroCount(zeroCount)
                 .positive(HistogramBuckets.ofDeltas(pSpans, pBuckets))
                 .negative(HistogramBuckets.ofDeltas(nSpans, nBuckets))
-                .resetHint(hint(header, i))
                 .build());
       }
       kept++;
     }
     return kept;
+  }
+
+  /**
+   * Appends the histograms of one FLOAT_HISTOGRAM chunk within [start, end]; returns how many. The
+   * same layout; then per sample the timestamp as for integer histograms, and the count, zero
+   * count, sum and every bucket's absolute count as floats: 64 raw bits in the first sample, then
+   * each XOR-ed with its own previous value.
+   */
+  static int decodeFloat(byte[] data, long start, long end, TimeSeries.Builder out)
+      throws IOException {
+    if (data.length < 3) {
+      throw new IOException("float histogram chunk too short");
+    }
+    int n = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
+    XorChunks.BitReader r = new XorChunks.BitReader(data, 3);
+    if (n == 0) {
+      return 0;
+    }
+    Layout layout = new Layout(data[2] & 0xC0, r);
+    XorChunks.XorValue[] p = values(bucketCount(layout.pSpans));
+    XorChunks.XorValue[] q = values(bucketCount(layout.nSpans));
+    XorChunks.XorValue count = new XorChunks.XorValue();
+    XorChunks.XorValue zeroCount = new XorChunks.XorValue();
+    XorChunks.XorValue sum = new XorChunks.XorValue();
+    long t = 0;
+    long tDelta = 0;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      boolean stale;
+      if (i == 0) {
+        t = readVarbitInt(r);
+        count.bits = r.readBits(64);
+        zeroCount.bits = r.readBits(64);
+        sum.bits = r.readBits(64);
+        for (XorChunks.XorValue b : p) {
+          b.bits = r.readBits(64);
+        }
+        for (XorChunks.XorValue b : q) {
+          b.bits = r.readBits(64);
+        }
+        stale = StaleMarker.isStale(Double.longBitsToDouble(sum.bits));
+      } else {
+        tDelta += readVarbitInt(r);
+        t += tDelta;
+        count.readNext(r);
+        zeroCount.readNext(r);
+        sum.readNext(r);
+        stale = StaleMarker.isStale(Double.longBitsToDouble(sum.bits));
+        if (!stale) {
+          for (XorChunks.XorValue b : p) {
+            b.readNext(r);
+          }
+          for (XorChunks.XorValue b : q) {
+            b.readNext(r);
+          }
+        }
+      }
+      if (t < start || t > end) {
+        continue;
+      }
+      if (stale) {
+        out.staleMarker(t);
+      } else {
+        out.histogram(
+            t,
+            layout
+                .builder(i)
+                .count(Double.longBitsToDouble(count.bits))
+                .sum(Double.longBitsToDouble(sum.bits))
+                .zeroCount(Double.longBitsToDouble(zeroCount.bits))
+                .positive(HistogramBuckets.ofCounts(layout.pSpans, floats(p)))
+                .negative(HistogramBuckets.ofCounts(layout.nSpans, floats(q)))
+                .build());
+      }
+      kept++;
+    }
+    return kept;
+  }
+
+  private static XorChunks.XorValue[] values(int n) {
+    XorChunks.XorValue[] v = new XorChunks.XorValue[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = new XorChunks.XorValue();
+    }
+    return v;
+  }
+
+  private static double[] floats(XorChunks.XorValue[] v) {
+    double[] d = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      d[i] = Double.longBitsToDouble(v[i].bits);
+    }
+    return d;
   }
 
   /** The reset hint of sample {@code i}: after the first, a counter chunk holds no reset. */

@@ -65,11 +65,11 @@ final class XorChunks {
             case HISTOGRAM:
               points += HistogramChunks.decode(data, start, end, ts);
               break;
+            case FLOAT_HISTOGRAM:
+              points += HistogramChunks.decodeFloat(data, start, end, ts);
+              break;
             default:
-              throw new IOException(
-                  "chunk encoding "
-                      + chunk.getType()
-                      + " is not supported (float histograms: ask for SAMPLES instead)");
+              throw new IOException("chunk encoding " + chunk.getType() + " is not supported");
           }
         }
         if (points > 0) {
