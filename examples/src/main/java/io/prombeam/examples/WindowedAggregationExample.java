@@ -25,10 +25,15 @@ import org.joda.time.Instant;
 
 /**
  * Request events with a latency become, per route and status and per 10 s window, a monotonic
- * counter {@code demo_http_requests_total} and a latency histogram {@code
- * demo_http_request_duration_seconds}, written by remote write. Query them with {@code
- * rate(demo_http_requests_total[1m])} and {@code histogram_quantile(0.9, sum by (le, route)
- * (rate(demo_http_request_duration_seconds_bucket[1m])))}.
+ * counter {@code demo_http_requests_total}, a classic latency histogram {@code
+ * demo_http_request_duration_seconds} and the same latencies as a native histogram {@code
+ * demo_http_request_latency_seconds} whose slow requests (over 1 s) leave exemplars with a trace
+ * id, written by remote write. Query them with {@code rate(demo_http_requests_total[1m])}, {@code
+ * histogram_quantile(0.9, sum by (le, route)
+ * (rate(demo_http_request_duration_seconds_bucket[1m])))} and {@code histogram_quantile(0.9, sum by
+ * (route) (rate(demo_http_request_latency_seconds[1m])))} (the native histogram needs Prometheus
+ * 2.40+ with {@code --enable-feature=native-histograms}, or 3.x; without it Prometheus drops it and
+ * keeps the rest).
  *
  * <pre>
  * java -cp ... io.prombeam.examples.WindowedAggregationExample \
@@ -78,8 +83,19 @@ public class WindowedAggregationExample {
                 .withValue(KV::getValue)
                 .withConstantLabels(job)
                 .withHelp("HTTP request latency."));
+    PCollection<TimeSeries> nativeHistogram =
+        requests.apply(
+            "NativeLatency",
+            PrometheusAggregate.<KV<String, Double>>nativeHistogram(
+                    "demo_http_request_latency_seconds")
+                .withLabels(WindowedAggregationExample::routeAndStatus)
+                .withValue(KV::getValue)
+                .withConstantLabels(job)
+                .withExemplars(WindowedAggregationExample::traceIdOfSlow)
+                .withHelp("HTTP request latency, as a native histogram."));
     PCollectionList.of(counter)
         .and(histogram)
+        .and(nativeHistogram)
         .apply(Flatten.pCollections())
         .apply("RemoteWrite", PrometheusIO.remoteWrite().withUrl(o.getRemoteWriteUrl()))
         .getFailures()
@@ -94,6 +110,13 @@ public class WindowedAggregationExample {
     return p.run();
   }
 
+  /** A made-up trace id for requests slower than a second: they become exemplars. */
+  static String traceIdOfSlow(KV<String, Double> request) {
+    return request.getValue() > 1.0
+        ? String.format("%016x", Double.doubleToLongBits(request.getValue()) * 0x9E3779B97F4A7C15L)
+        : null;
+  }
+
   static Map<String, String> routeAndStatus(KV<String, Double> request) {
     String[] rs = request.getKey().split(" ");
     return Map.of("route", rs[0], "status", rs[1]);
@@ -105,8 +128,8 @@ public class WindowedAggregationExample {
     PipelineResult r = run(o);
     PipelineResult.State state = r.waitUntilFinish();
     System.out.printf(
-        "WindowedAggregationExample: %s in %.1f s: %d events -> %d samples of counters and"
-            + " histograms sent in %d requests, %d failed%n",
+        "WindowedAggregationExample: %s in %.1f s: %d events -> %d samples of counters, classic"
+            + " and native histograms sent in %d requests, %d failed%n",
         state,
         (System.nanoTime() - t0) / 1e9,
         o.getNumEvents(),

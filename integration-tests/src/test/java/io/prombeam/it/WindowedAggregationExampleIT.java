@@ -13,10 +13,16 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
 
-/** The aggregation example on both runners: the counters add up to the events generated. */
+/**
+ * The aggregation example on both runners: the counters, the classic and the native histogram add
+ * up to the events generated, and the slow requests left exemplars.
+ */
 @RunWith(Parameterized.class)
 public class WindowedAggregationExampleIT {
-  @ClassRule public static final PrometheusServer PROMETHEUS = new PrometheusServer();
+  @ClassRule
+  public static final PrometheusServer PROMETHEUS =
+      new PrometheusServer()
+          .withFlags("--enable-feature=native-histograms", "--enable-feature=exemplar-storage");
 
   @Parameterized.Parameters(name = "{0}")
   public static List<Object[]> runners() {
@@ -72,5 +78,18 @@ public class WindowedAggregationExampleIT {
             .iterator()
             .next();
     assertTrue("p90 " + p90, p90 > 0.005 && p90 <= 2.56);
+    // the native histogram counts the same requests, and its slow ones left exemplars
+    assertEquals(
+        20000,
+        PROMETHEUS
+            .instant("sum(histogram_count(demo_http_request_latency_seconds" + sel + "))", at)
+            .values()
+            .iterator()
+            .next(),
+        0);
+    assertTrue(
+        !PROMETHEUS
+            .exemplars("demo_http_request_latency_seconds" + sel, now - 6 * 60_000, at)
+            .isEmpty());
   }
 }
