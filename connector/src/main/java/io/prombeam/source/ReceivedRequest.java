@@ -102,9 +102,11 @@ final class ReceivedRequest {
       metadata.put(m.getMetricFamilyName(), RemoteWriteCodec.metadataFromProto(m));
     }
     ReceivedRequest out = new ReceivedRequest(false);
+    List<TimeSeries> decoded = new ArrayList<>(req.getTimeseriesCount());
     for (PrometheusRemote.TimeSeries proto : req.getTimeseriesList()) {
-      out.take(RemoteWriteCodec.fromProto(proto, metadata));
+      decoded.add(RemoteWriteCodec.fromProto(proto, metadata));
     }
+    out.takeAll(decoded);
     return out;
   }
 
@@ -116,6 +118,7 @@ final class ReceivedRequest {
           "the first symbol must be the empty string, got \"" + symbols.get(0) + "\"");
     }
     ReceivedRequest out = new ReceivedRequest(true);
+    List<TimeSeries> decoded = new ArrayList<>(req.getTimeseriesCount());
     for (RemoteWriteV2.TimeSeries proto : req.getTimeseriesList()) {
       TimeSeries ts;
       try {
@@ -131,9 +134,68 @@ final class ReceivedRequest {
                 + " has both samples and histograms: 2.0 sends them as separate series");
         continue;
       }
-      out.take(ts);
+      decoded.add(ts);
     }
+    out.takeAll(decoded);
     return out;
+  }
+
+  /**
+   * Sorts a request's entries into series taken and refused. Senders split a series into several
+   * entries (a histogram series' staleness marker after its histograms, and in 1.0 its exemplars
+   * after them, as prombeam's own sender does): each entry is checked on its own, so one bad entry
+   * refuses only itself as Prometheus does, then the good entries of one label set are put back
+   * together, an entry of exemplars alone joining the series it belongs to (alone, it is refused as
+   * a series without samples).
+   */
+  private void takeAll(List<TimeSeries> entries) {
+    java.util.Set<io.prombeam.model.Labels> seen = new java.util.HashSet<>();
+    boolean repeated = false;
+    for (TimeSeries ts : entries) {
+      if (!seen.add(ts.labels())) {
+        repeated = true;
+        break;
+      }
+    }
+    if (!repeated) {
+      for (TimeSeries ts : entries) {
+        take(ts);
+      }
+      return;
+    }
+    Map<io.prombeam.model.Labels, TimeSeries.Builder> byLabels = new java.util.LinkedHashMap<>();
+    List<TimeSeries> exemplarsAlone = new ArrayList<>();
+    for (TimeSeries ts : entries) {
+      if (ts.sampleCount() == 0 && ts.exemplarCount() > 0) {
+        exemplarsAlone.add(ts);
+        continue;
+      }
+      Optional<SeriesViolation> v = RemoteWriteReceiverSource.ANY_TIMESTAMP.validate(ts);
+      if (v.isPresent()) {
+        invalid.add(v.get().message());
+        continue;
+      }
+      TimeSeries.Builder b = byLabels.get(ts.labels());
+      if (b == null) {
+        byLabels.put(ts.labels(), ts.toBuilder());
+      } else {
+        for (int i = 0; i < ts.sampleCount(); i++) {
+          b.point(ts, i);
+        }
+        b.exemplars(ts);
+      }
+    }
+    for (TimeSeries ts : exemplarsAlone) {
+      TimeSeries.Builder b = byLabels.get(ts.labels());
+      if (b == null) {
+        take(ts); // refused by name: no series of its own to go with
+      } else {
+        b.exemplars(ts);
+      }
+    }
+    for (TimeSeries.Builder b : byLabels.values()) {
+      take(b.build()); // checked again as a whole: repeats across its entries
+    }
   }
 
   /** Sorts one decoded series: taken when valid, named when not. */

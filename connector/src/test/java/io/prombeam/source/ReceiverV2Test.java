@@ -105,6 +105,51 @@ public class ReceiverV2Test {
     assertEquals("10", d.outcome.header("X-Prometheus-Remote-Write-Exemplars-Written"));
   }
 
+  @Test
+  public void ourOnePointOhSenderIsReceivedWholeToo() throws Exception {
+    // 1.0 sends a histogram series' exemplars in an entry of their own, and a staleness marker
+    // after histograms in another: the receiver puts each series back together
+    receiver = new ReceiverHarness(ReceiverSourceTest.limits(), AckMode.ON_READ);
+    RemoteWriteClient client =
+        new RemoteWriteClient(
+            HttpEndpoint.create().withUrl("http://127.0.0.1:" + receiver.port + "/api/v1/write"),
+            RetryPolicy.forSinks(),
+            RemoteWriteProtocol.V1);
+    List<TimeSeries> sent = new ArrayList<>(series(9));
+    sent.add(
+        TimeSeries.builder("v1_seconds")
+            .histogram(1_700_000_000_000L, NativeHistogram.builder(0).positiveBucket(1, 2).build())
+            .staleMarker(1_700_000_030_000L)
+            .exemplar(Exemplar.of(Labels.of("trace_id", "s"), 1.5, 1_700_000_000_500L))
+            .build());
+    CompletableFuture<RemoteWriteClient.Delivery> delivery =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return client.write(sent, (s, r, d) -> {}).get(0);
+              } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    List<TimeSeries> got = receiver.drain(500);
+    RemoteWriteClient.Delivery d = delivery.get(10, TimeUnit.SECONDS);
+    assertTrue(d.outcome.toString(), d.outcome.success());
+    java.util.Set<TimeSeries> expected = new java.util.HashSet<>();
+    for (TimeSeries ts : sent) {
+      // 1.0 has no start timestamps: the counters come back without them
+      TimeSeries.Builder b = TimeSeries.builder(ts.labels()).metadata(ts.metadata());
+      for (int i = 0; i < ts.sampleCount(); i++) {
+        if (ts.histogram(i) != null) {
+          b.histogram(ts.timestamp(i), ts.histogram(i));
+        } else {
+          b.sample(ts.timestamp(i), ts.value(i));
+        }
+      }
+      expected.add(b.exemplars(ts).build());
+    }
+    assertEquals(expected, new java.util.HashSet<>(got));
+  }
+
   private Response postV2(RemoteWriteV2.Request req) throws Exception {
     OkHttpClient http = new OkHttpClient.Builder().readTimeout(20, TimeUnit.SECONDS).build();
     return http.newCall(
