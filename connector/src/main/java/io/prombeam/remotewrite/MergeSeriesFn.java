@@ -26,6 +26,11 @@ final class MergeSeriesFn extends Combine.CombineFn<SeriesRuns, SeriesRuns, Seri
   /** Buckets of series on the DirectRunner; series of one bucket are merged, and sent, together. */
   static final int DIRECT_RUNNER_BUCKETS = 256;
 
+  /**
+   * Buckets of series for bounded input on a streaming runner (see {@link HoldUntilInputEndsFn}).
+   */
+  static final int HELD_BUCKETS = 128;
+
   private final int maxSamplesPerSeries;
   private final String transformName;
 

@@ -16,6 +16,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -371,17 +372,25 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
       TupleTag<WriteSummary> successTag,
       TupleTag<WriteFailure> failureTag,
       String name) {
-    boolean direct = isDirectRunner(input.getPipeline().getOptions());
-    int buckets = direct ? MergeSeriesFn.DIRECT_RUNNER_BUCKETS : MergeSeriesFn.PER_SERIES;
-    return input
-        .apply("MergeInBundle", ParDo.of(new PreMergeFn(buckets)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
-        .apply(
-            "MergePerSeries",
-            Combine.perKey(
-                new MergeSeriesFn(
-                    maxSamplesPerSeries() == 0 ? Integer.MAX_VALUE : maxSamplesPerSeries(), name)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE))
+    PipelineOptions options = input.getPipeline().getOptions();
+    boolean direct = isDirectRunner(options);
+    boolean streaming = !direct && options.as(StreamingOptions.class).isStreaming();
+    int buckets =
+        direct
+            ? MergeSeriesFn.DIRECT_RUNNER_BUCKETS
+            : streaming ? MergeSeriesFn.HELD_BUCKETS : MergeSeriesFn.PER_SERIES;
+    int maxSamples = maxSamplesPerSeries() == 0 ? Integer.MAX_VALUE : maxSamplesPerSeries();
+    KvCoder<Integer, SeriesRuns> runsCoder =
+        KvCoder.of(VarIntCoder.of(), SeriesRuns.Coder.INSTANCE);
+    PCollection<KV<Integer, SeriesRuns>> partial =
+        input.apply("MergeInBundle", ParDo.of(new PreMergeFn(buckets))).setCoder(runsCoder);
+    PCollection<KV<Integer, SeriesRuns>> merged =
+        streaming
+            ? partial.apply(
+                "MergeWhenInputEnds", ParDo.of(new HoldUntilInputEndsFn(maxSamples, name)))
+            : partial.apply("MergePerSeries", Combine.perKey(new MergeSeriesFn(maxSamples, name)));
+    return merged
+        .setCoder(runsCoder)
         .apply(
             "SendSeries",
             ParDo.of(

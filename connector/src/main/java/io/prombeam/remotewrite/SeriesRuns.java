@@ -26,6 +26,15 @@ final class SeriesRuns {
     this.runs = runs;
   }
 
+  /** The samples held, all series together. */
+  long sampleCount() {
+    long n = 0;
+    for (SampleRun run : runs.values()) {
+      n += run.size;
+    }
+    return n;
+  }
+
   /**
    * Adds {@code other}'s samples to this, series by series.
    *

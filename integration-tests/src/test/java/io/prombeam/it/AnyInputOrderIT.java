@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -23,6 +24,7 @@ import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.junit.Assume;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -62,6 +64,21 @@ public class AnyInputOrderIT {
 
   @Test
   public void boundedShuffledSamplesWithRepeatsAreStoredExactlyOnce() throws Exception {
+    boundedShuffledSamplesWithRepeats(Runners.options(runner));
+  }
+
+  /**
+   * The same bounded input read by Flink in streaming mode, where the sink merges in keyed state
+   * (buckets of series appended to a bag, compacted, sent when the input ends).
+   */
+  @Test
+  public void boundedShuffledSamplesWithRepeatsAreStoredExactlyOnceInStreamingMode()
+      throws Exception {
+    Assume.assumeTrue("a streaming runner's path", runner.equals(Runners.FLINK_LOCAL));
+    boundedShuffledSamplesWithRepeats(Runners.options(runner, "--streaming=true"));
+  }
+
+  private void boundedShuffledSamplesWithRepeats(PipelineOptions options) throws Exception {
     String run = UUID.randomUUID().toString();
     int series = 300;
     int samples = 40;
@@ -85,7 +102,7 @@ public class AnyInputOrderIT {
     }
     Collections.shuffle(input, new Random(7));
 
-    Pipeline p = Pipeline.create(Runners.options(runner));
+    Pipeline p = Pipeline.create(options);
     PCollection<TimeSeries> samplesIn = p.apply(Create.of(input));
     String bin = "any-order-bounded-" + run;
     samplesIn
@@ -159,10 +176,22 @@ public class AnyInputOrderIT {
    */
   @Test
   public void aSeriesLargerThanManyRequestsArrivesWholeAndInOrder() throws Exception {
+    largeSeries(Runners.options(runner));
+  }
+
+  /** The same large series through the streaming-mode merge, compacted many times over. */
+  @Test
+  public void aSeriesLargerThanManyRequestsArrivesWholeAndInOrderInStreamingMode()
+      throws Exception {
+    Assume.assumeTrue("a streaming runner's path", runner.equals(Runners.FLINK_LOCAL));
+    largeSeries(Runners.options(runner, "--streaming=true"));
+  }
+
+  private void largeSeries(PipelineOptions options) throws Exception {
     String run = UUID.randomUUID().toString();
     long samples = 200_000;
     long base = System.currentTimeMillis() - 10 * 60_000L;
-    Pipeline p = Pipeline.create(Runners.options(runner));
+    Pipeline p = Pipeline.create(options);
     String bin = "any-order-large-" + run;
     p.apply(org.apache.beam.sdk.io.GenerateSequence.from(0).to(samples))
         .apply(ParDo.of(new LargeSeriesSample(run, samples, base)))
