@@ -239,12 +239,13 @@ public final class SingleSampleBench {
         (stats[3] - startMillis) / 1e3,
         (stats[4] - startMillis) / 1e3);
     String latency = mode.startsWith("unbounded") ? stats[6] + " / " + stats[7] : "n/a";
+    String flags = System.getProperty("bench.options", "").trim();
     String row =
         String.format(
             Locale.ROOT,
             "| %s | %s | %,d x %,d | %,d | %.1f | %,.0f | %.2f | %s | %,d | %s | %,d MiB |",
             runner,
-            mode,
+            flags.isEmpty() ? mode : mode + " " + flags,
             series,
             perSeries,
             received,

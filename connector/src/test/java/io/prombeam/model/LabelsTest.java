@@ -41,6 +41,18 @@ public class LabelsTest {
   }
 
   @Test
+  public void theStringHashFromBytesMatchesForEveryLengthOfNameAndValue() throws Exception {
+    String text = "abcdefghijklmnopqrstu~ 0123456789";
+    for (int n = 1; n <= 13; n++) {
+      for (int v = 1; v <= 13; v++) {
+        Labels l = Labels.of("__name__", "m", text.substring(0, n), text.substring(3, 3 + v));
+        assertEquals(
+            n + "/" + v, l.stringHash(), CoderUtils.clone(LabelsCoder.of(), l).stringHash());
+      }
+    }
+  }
+
+  @Test
   public void decodedLabelsEqualAndHashLikeTheStringsTheyCameFrom() throws Exception {
     for (Labels l : SETS) {
       Labels fresh = Labels.of(pairs(l)); // strings only, nothing computed yet
