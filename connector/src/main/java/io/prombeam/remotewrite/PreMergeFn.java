@@ -29,30 +29,6 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
   private static final long BYTES_PER_SAMPLE = 16;
 
   /**
-   * A series as a map key hashed on its strings: most input here is built from strings, one label
-   * set per sample, and hashing those directly skips encoding each one only to hash it.
-   */
-  private static final class SeriesKey {
-    final Labels labels;
-    final int hash;
-
-    SeriesKey(Labels labels) {
-      this.labels = labels;
-      this.hash = labels.stringHash();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof SeriesKey && ((SeriesKey) o).labels.equals(labels);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
-  /**
    * @param buckets the number of merge keys series are spread over, or {@link
    *     MergeSeriesFn#PER_SERIES} to key each series by its own label hash
    */
@@ -60,13 +36,13 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
     this.buckets = buckets;
   }
 
-  private transient Map<SeriesKey, SampleRun> runs;
+  private transient SeriesTable runs;
   private transient long heldBytes;
   private transient Instant minTimestamp;
 
   @StartBundle
   public void startBundle() {
-    runs = new HashMap<>();
+    runs = new SeriesTable();
     heldBytes = 0;
     minTimestamp = GlobalWindow.TIMESTAMP_MAX_VALUE;
   }
@@ -76,11 +52,12 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
       @Element TimeSeries ts,
       @Timestamp Instant timestamp,
       OutputReceiver<KV<Integer, SeriesRuns>> out) {
-    SeriesKey key = new SeriesKey(ts.labels());
-    SampleRun run = runs.get(key);
-    if (run == null) {
-      run = new SampleRun();
-      runs.put(key, run);
+    // Hashed on its strings: most input here is built from strings, one label set per sample,
+    // and hashing those directly skips encoding each one only to hash it.
+    Labels labels = ts.labels();
+    int held = runs.size();
+    SampleRun run = runs.runFor(labels, labels.stringHash());
+    if (runs.size() > held) {
       heldBytes += BYTES_PER_SERIES;
     }
     run.add(ts);
@@ -92,7 +69,7 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
       for (Map.Entry<Integer, SeriesRuns> e : byBucket().entrySet()) {
         out.output(KV.of(e.getKey(), e.getValue()));
       }
-      runs.clear();
+      runs = new SeriesTable();
       heldBytes = 0;
     }
   }
@@ -100,12 +77,11 @@ final class PreMergeFn extends DoFn<TimeSeries, KV<Integer, SeriesRuns>> {
   /** The runs held, grouped by bucket. */
   private Map<Integer, SeriesRuns> byBucket() {
     Map<Integer, SeriesRuns> buckets = new HashMap<>();
-    for (Map.Entry<SeriesKey, SampleRun> e : runs.entrySet()) {
-      SeriesKey key = e.getKey();
+    for (int i = 0; i < runs.size(); i++) {
       buckets
-          .computeIfAbsent(bucketOf(key.hash), b -> new SeriesRuns())
+          .computeIfAbsent(bucketOf(runs.hash(i)), b -> new SeriesRuns())
           .runs
-          .put(key.labels, e.getValue());
+          .put(runs.labels(i), runs.run(i));
     }
     return buckets;
   }
