@@ -249,10 +249,23 @@ public class FlinkClusterIT {
    */
   @Test
   public void aBackfillOfUnorderedSingleSamplesIsStoredExactly() throws Exception {
+    backfill("backfill_", false);
+  }
+
+  /**
+   * The same backfill run by the cluster in streaming mode, where the sink merges each series in
+   * keyed state (buckets of series in bag state, sent when the input ends) instead of a combine.
+   */
+  @Test
+  public void aBackfillInStreamingModeIsStoredExactlyToo() throws Exception {
+    backfill("backfill_streaming_", true);
+  }
+
+  private void backfill(String labelPrefix, boolean streaming) throws Exception {
     String bundledJar = System.getProperty("prombeam.bundledJar");
     assertTrue(
         "bundled examples jar " + bundledJar, bundledJar != null && new File(bundledJar).isFile());
-    String jobLabel = "backfill_" + UUID.randomUUID().toString().substring(0, 8);
+    String jobLabel = labelPrefix + UUID.randomUUID().toString().substring(0, 8);
     int series = 1000;
     int perSeries = 40;
     long end = System.currentTimeMillis() - 60_000;
@@ -264,8 +277,9 @@ public class FlinkClusterIT {
             "--series=" + series,
             "--samplesPerSeries=" + perSeries,
             "--conflicts=3",
-            "--endAtMillis=" + end));
-    Path driverLog = FLINK.dir().resolve("backfill-driver.log");
+            "--endAtMillis=" + end,
+            "--streaming=" + streaming));
+    Path driverLog = FLINK.dir().resolve(labelPrefix + "driver.log");
     Process driver =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
