@@ -364,7 +364,9 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
    * complete series needs no per-series order across workers, hence no second shuffle to shard
    * writers. Validation comes after the merge: once per series instead of once per sample, and
    * without a multi-output step before the shuffle, which would break Flink's operator chain and
-   * serialize every sample once more.
+   * serialize every sample once more. On a streaming runner the cross-worker merge is {@link
+   * HoldUntilInputEndsFn} instead of the combine, which such a runner would keep in keyed state and
+   * update per element.
    */
   private PCollectionTuple sendBounded(
       PCollection<TimeSeries> input,
