@@ -21,8 +21,12 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  * along in arrays allocated only when a part brings them.
  */
 final class SampleRun {
-  long[] timestamps;
-  double[] values;
+  /**
+   * Sample i's timestamp at [2i] and its value's bits at [2i + 1]: one array, so appending a sample
+   * to one of many held runs touches one place in memory rather than two.
+   */
+  long[] points;
+
   int size;
   MetricMetadata metadata; // the first one seen; nullable
   long[] starts; // nullable
@@ -34,8 +38,11 @@ final class SampleRun {
   }
 
   private SampleRun(int capacity) {
-    timestamps = new long[capacity];
-    values = new double[capacity];
+    points = new long[2 * capacity];
+  }
+
+  private int capacity() {
+    return points.length / 2;
   }
 
   void add(TimeSeries ts) {
@@ -43,8 +50,8 @@ final class SampleRun {
     ensureRoom(n);
     boolean rich = ts.hasStartTimestamps() || ts.hasHistograms();
     for (int i = 0; i < n; i++) {
-      timestamps[size] = ts.timestamp(i);
-      values[size] = ts.value(i);
+      points[2 * size] = ts.timestamp(i);
+      points[2 * size + 1] = Double.doubleToRawLongBits(ts.value(i));
       if (rich) {
         setExtras(size, ts.startTimestamp(i), ts.histogram(i));
       }
@@ -60,8 +67,7 @@ final class SampleRun {
 
   void addAll(SampleRun other) {
     ensureRoom(other.size);
-    System.arraycopy(other.timestamps, 0, timestamps, size, other.size);
-    System.arraycopy(other.values, 0, values, size, other.size);
+    System.arraycopy(other.points, 0, points, 2 * size, 2 * other.size);
     if (other.starts != null || other.histograms != null) {
       for (int i = 0; i < other.size; i++) {
         setExtras(
@@ -82,13 +88,13 @@ final class SampleRun {
   private void setExtras(int at, long start, NativeHistogram h) {
     if (start != 0) {
       if (starts == null) {
-        starts = new long[timestamps.length];
+        starts = new long[capacity()];
       }
       starts[at] = start;
     }
     if (h != null) {
       if (histograms == null) {
-        histograms = new NativeHistogram[timestamps.length];
+        histograms = new NativeHistogram[capacity()];
       }
       histograms[at] = h;
     }
@@ -102,10 +108,9 @@ final class SampleRun {
   }
 
   private void ensureRoom(int more) {
-    if (size + more > timestamps.length) {
-      int capacity = Math.max(size + more, timestamps.length * 2);
-      timestamps = Arrays.copyOf(timestamps, capacity);
-      values = Arrays.copyOf(values, capacity);
+    if (size + more > capacity()) {
+      int capacity = Math.max(size + more, capacity() * 2);
+      points = Arrays.copyOf(points, 2 * capacity);
       if (starts != null) {
         starts = Arrays.copyOf(starts, capacity);
       }
@@ -119,10 +124,11 @@ final class SampleRun {
   TimeSeries toSeries(Labels labels) {
     TimeSeries.Builder b = TimeSeries.builder(labels).metadata(metadata);
     for (int i = 0; i < size; i++) {
+      long t = points[2 * i];
       if (histograms != null && histograms[i] != null) {
-        b.histogram(timestamps[i], histograms[i]);
+        b.histogram(t, histograms[i]);
       } else {
-        b.sample(timestamps[i], values[i], starts == null ? 0 : starts[i]);
+        b.sample(t, Double.longBitsToDouble(points[2 * i + 1]), starts == null ? 0 : starts[i]);
       }
     }
     if (exemplars != null) {
