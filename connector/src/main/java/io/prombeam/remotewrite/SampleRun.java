@@ -16,9 +16,9 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 
 /**
  * A growing, unsorted run of one series' samples (its labels are the grouping key, kept elsewhere):
- * what {@link MergeSamplesFn} accumulates. Appending is amortized O(1), so merging a series sample
- * by sample costs no more than building it whole. Start timestamps, histograms and exemplars ride
- * along in arrays allocated only when a part brings them.
+ * what the bounded merge ({@link PreMergeFn}, {@link MergeSeriesFn}) accumulates. Appending is
+ * amortized O(1), so merging a series sample by sample costs no more than building it whole. Start
+ * timestamps, histograms and exemplars ride along in arrays allocated only when a part brings them.
  */
 final class SampleRun {
   /**

@@ -72,18 +72,22 @@ final class SeriesTable {
     return h ^ (h >>> 16);
   }
 
+  /** The number of series held; indexes run from 0 in the order series were first seen. */
   int size() {
     return size;
   }
 
+  /** The label set of series {@code index}. */
   Labels labels(int index) {
     return labels[index];
   }
 
+  /** The run of series {@code index}. */
   SampleRun run(int index) {
     return runs[index];
   }
 
+  /** The {@link Labels#stringHash()} of series {@code index}. */
   int hash(int index) {
     return hashes[index];
   }
