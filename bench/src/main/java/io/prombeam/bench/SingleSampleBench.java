@@ -54,8 +54,8 @@ public final class SingleSampleBench {
   public static final String HEADER =
       "| runner | mode | series x samples | delivered | seconds | delivered samples/s | wire"
           + " B/sample | failures by rule | out of order at receiver | latency p50 / p99 ms | peak"
-          + " old gen after GC |\n"
-          + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+          + " old gen after GC | CPU s: pipeline / receiver / cores x wall |\n"
+          + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
   /** Element k is sample k' / N of series k' % N, with k' = a fixed permutation of k. */
   static final class ScrambledSample extends DoFn<Long, TimeSeries> {
@@ -156,14 +156,16 @@ public final class SingleSampleBench {
     p.apply(GenerateSequence.from(0).to(total))
         .apply(ParDo.of(new ScrambledSample(series, total)))
         .apply(ParDo.of(new Discard()));
+    double cpu0 = processCpuSeconds();
     long t0 = System.nanoTime();
     p.run().waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
+    double cpu = processCpuSeconds() - cpu0;
     String flags = System.getProperty("bench.options", "").trim();
     return String.format(
         Locale.ROOT,
         "| %s | %s, no sink (floor)%s | %,d x %,d | - | %.1f | %,.0f elements/s | | | | | %,d MiB"
-            + " |",
+            + " | %.1f / - / %.1f |",
         runner,
         mode,
         flags.isEmpty() ? "" : " " + flags,
@@ -171,10 +173,31 @@ public final class SingleSampleBench {
         perSeries,
         secs,
         total / secs,
-        ScaleBench.peakOldGenAfterGcMiB());
+        ScaleBench.peakOldGenAfterGcMiB(),
+        cpu,
+        Runtime.getRuntime().availableProcessors() * secs);
+  }
+
+  /** CPU time this process has used, all threads, in seconds. */
+  static double processCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
   }
 
   public static String run(String runner, String mode, String url, long series, int perSeries)
+      throws Exception {
+    return run(runner, mode, url, series, perSeries, -1);
+  }
+
+  /**
+   * As above; with the receiver's process id ({@code -1}: unknown), the row also gives the CPU time
+   * the pipeline's and the receiver's processes used during the run, beside what the machine's
+   * cores could give in that wall time: where they add up to it, the run is CPU-bound.
+   */
+  public static String run(
+      String runner, String mode, String url, long series, int perSeries, long receiverPid)
       throws Exception {
     EndToEndBench.reset(url);
     long total = series * perSeries;
@@ -223,11 +246,25 @@ public final class SingleSampleBench {
     }
     RemoteWriteResult result = input.apply(sink);
     result.getFailures().apply(ParDo.of(new CountFailures()));
+    double receiverCpu0 = receiverPid < 0 ? 0 : PrometheusIngestBench.cpuSeconds(receiverPid);
+    double cpu0 = processCpuSeconds();
     long t0 = System.nanoTime();
     long startMillis = System.currentTimeMillis();
     PipelineResult r = p.run();
     r.waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
+    String cpu =
+        String.format(
+            Locale.ROOT,
+            "%.1f / %s / %.1f",
+            processCpuSeconds() - cpu0,
+            receiverPid < 0
+                ? "-"
+                : String.format(
+                    Locale.ROOT,
+                    "%.1f",
+                    PrometheusIngestBench.cpuSeconds(receiverPid) - receiverCpu0),
+            Runtime.getRuntime().availableProcessors() * secs);
     long[] stats = EndToEndBench.stats(url);
     long received = stats[1];
     Map<String, Long> failures = failuresByRule(r);
@@ -243,7 +280,7 @@ public final class SingleSampleBench {
     String row =
         String.format(
             Locale.ROOT,
-            "| %s | %s | %,d x %,d | %,d | %.1f | %,.0f | %.2f | %s | %,d | %s | %,d MiB |",
+            "| %s | %s | %,d x %,d | %,d | %.1f | %,.0f | %.2f | %s | %,d | %s | %,d MiB | %s |",
             runner,
             flags.isEmpty() ? mode : mode + " " + flags,
             series,
@@ -255,7 +292,8 @@ public final class SingleSampleBench {
             failures.isEmpty() ? "0" : failures.toString(),
             stats[5],
             latency,
-            ScaleBench.peakOldGenAfterGcMiB());
+            ScaleBench.peakOldGenAfterGcMiB(),
+            cpu);
     // with the runner's metrics off (-Dbench.options=--disableMetrics=true) the receiver's count
     // alone decides
     boolean metricsOn = !System.getProperty("bench.options", "").contains("disableMetrics=true");
@@ -314,7 +352,8 @@ public final class SingleSampleBench {
     Process receiver = EndToEndBench.startReceiver(port, 0, true);
     int status = 1;
     try {
-      System.out.println(run(runner, mode, "http://127.0.0.1:" + port, series, perSeries));
+      System.out.println(
+          run(runner, mode, "http://127.0.0.1:" + port, series, perSeries, receiver.pid()));
       status = 0;
     } catch (Throwable t) {
       t.printStackTrace();
