@@ -77,6 +77,24 @@ public class AnyInputOrderIT {
     boundedShuffledSamplesWithRepeats(Runners.options(runner, "--streaming=true"));
   }
 
+  /**
+   * The same in streaming mode with the runner options docs/remote-write.md suggests for a backfill
+   * there: bundles spanning the input (the in-bundle merge then sees whole series) and Flink's
+   * object reuse (no copy between chained steps, so any step that modified an element it had
+   * emitted, or its input, would corrupt what the receivers store). Inert on the DirectRunner.
+   */
+  @Test
+  public void boundedShuffledSamplesWithRepeatsAreStoredExactlyOnceWithTheStreamingBackfillOptions()
+      throws Exception {
+    boundedShuffledSamplesWithRepeats(
+        Runners.options(
+            runner,
+            "--streaming=true",
+            "--objectReuse=true",
+            "--maxBundleSize=100000000",
+            "--maxBundleTimeMills=600000"));
+  }
+
   private void boundedShuffledSamplesWithRepeats(PipelineOptions options) throws Exception {
     String run = UUID.randomUUID().toString();
     int series = 300;
