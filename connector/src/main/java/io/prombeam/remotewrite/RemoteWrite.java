@@ -19,6 +19,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -360,13 +361,13 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
   /**
    * Bounded input: every series is merged whole first (all its samples, from wherever they come, in
    * one element: {@link PreMergeFn} within bundles, then {@link MergeSeriesFn}, which runners lift
-   * before the shuffle), then validated, sorted, deduplicated and sent straight from there. A
-   * complete series needs no per-series order across workers, hence no second shuffle to shard
-   * writers. Validation comes after the merge: once per series instead of once per sample, and
-   * without a multi-output step before the shuffle, which would break Flink's operator chain and
-   * serialize every sample once more. On a streaming runner the cross-worker merge is {@link
-   * HoldUntilInputEndsFn} instead of the combine, which such a runner would keep in keyed state and
-   * update per element.
+   * before the shuffle, or on Flink batch {@link MergeGroupedRunsFn}), then validated, sorted,
+   * deduplicated and sent straight from there. A complete series needs no per-series order across
+   * workers, hence no second shuffle to shard writers. Validation comes after the merge: once per
+   * series instead of once per sample, and without a multi-output step before the shuffle, which
+   * would break Flink's operator chain and serialize every sample once more. On a streaming runner
+   * the cross-worker merge is {@link HoldUntilInputEndsFn} instead of the combine, which such a
+   * runner would keep in keyed state and update per element.
    */
   private PCollectionTuple sendBounded(
       PCollection<TimeSeries> input,
@@ -390,7 +391,12 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
         streaming
             ? partial.apply(
                 "MergeWhenInputEnds", ParDo.of(new HoldUntilInputEndsFn(maxSamples, name)))
-            : partial.apply("MergePerSeries", Combine.perKey(new MergeSeriesFn(maxSamples, name)));
+            : isRunner(options, "FlinkRunner")
+                ? partial
+                    .apply("GroupPerSeries", GroupByKey.create())
+                    .apply("MergePerSeries", ParDo.of(new MergeGroupedRunsFn(maxSamples, name)))
+                : partial.apply(
+                    "MergePerSeries", Combine.perKey(new MergeSeriesFn(maxSamples, name)));
     return merged
         .setCoder(runsCoder)
         .apply(
@@ -417,8 +423,11 @@ public abstract class RemoteWrite extends PTransform<PCollection<TimeSeries>, Re
    * shuffle in memory; merge keys are then buckets of series (see {@link MergeSeriesFn}).
    */
   private static boolean isDirectRunner(PipelineOptions options) {
-    return options.getRunner() != null
-        && options.getRunner().getSimpleName().equals("DirectRunner");
+    return isRunner(options, "DirectRunner");
+  }
+
+  private static boolean isRunner(PipelineOptions options, String simpleName) {
+    return options.getRunner() != null && options.getRunner().getSimpleName().equals(simpleName);
   }
 
   /**

@@ -95,6 +95,65 @@ public class AnyInputOrderIT {
             "--maxBundleTimeMills=600000"));
   }
 
+  @Test
+  public void aBoundedSeriesPastMaxSamplesPerSeriesStopsThePipelineAndNoneOfItIsSent()
+      throws Exception {
+    seriesPastTheBound(Runners.options(runner));
+  }
+
+  @Test
+  public void aBoundedSeriesPastMaxSamplesPerSeriesStopsThePipelineInStreamingModeToo()
+      throws Exception {
+    seriesPastTheBound(Runners.options(runner, "--streaming=true"));
+  }
+
+  /**
+   * One series of 1,500 shuffled samples under {@code withMaxSamplesPerSeries(1_000)}, among small
+   * ones: the cross-worker merge (a combine, Flink batch's grouping, or the streaming merge) stops
+   * the pipeline with an error naming the series and the bound, and no sample of that series
+   * reaches Prometheus (a part of it sent would be a series cut short without anyone told).
+   */
+  private void seriesPastTheBound(PipelineOptions options) throws Exception {
+    String run = UUID.randomUUID().toString();
+    long base = System.currentTimeMillis() - 20 * 60_000L;
+    List<TimeSeries> input = new ArrayList<>();
+    for (int i = 0; i < 1_500; i++) {
+      input.add(sample(run, 7, base + i * 500L, i));
+    }
+    for (int s = 0; s < 20; s++) {
+      if (s != 7) {
+        input.add(sample(run, s, base, s));
+      }
+    }
+    Collections.shuffle(input, new Random(11));
+    Pipeline p = Pipeline.create(options);
+    p.apply(Create.of(input))
+        .apply(
+            PrometheusIO.remoteWrite()
+                .withUrl(PROMETHEUS.remoteWriteUrl())
+                .withMaxSamplesPerSeries(1_000));
+    String error = null;
+    try {
+      p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      StringBuilder chain = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        chain.append(t).append('\n');
+      }
+      error = chain.toString();
+    }
+    assertTrue("a series of 1,500 samples passed a bound of 1,000", error != null);
+    assertTrue(error, error.contains("s=\"7\""));
+    assertTrue(error, error.contains("1,000 samples (withMaxSamplesPerSeries)"));
+    Map<Integer, TreeMap<Long, Double>> stored =
+        fromPrometheus(
+            PROMETHEUS.rawSamples(
+                "prombeam_it_any_order{run=\"" + run + "\",s=\"7\"}",
+                "30m",
+                System.currentTimeMillis()));
+    assertEquals("samples of the series past the bound in Prometheus", Map.of(), stored);
+  }
+
   private void boundedShuffledSamplesWithRepeats(PipelineOptions options) throws Exception {
     String run = UUID.randomUUID().toString();
     int series = 300;
