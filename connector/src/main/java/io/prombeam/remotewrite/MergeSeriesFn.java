@@ -6,9 +6,11 @@ import org.apache.beam.sdk.transforms.Combine;
 
 /**
  * Merges all samples of every series of one bucket (the key), so that each output holds complete
- * series. As a {@link Combine.CombineFn}, runners that lift combiners (Flink batch, Dataflow) merge
- * where the elements are produced, so the shuffle carries a series' labels once per partial run
- * instead of once per sample.
+ * series. As a {@link Combine.CombineFn}, runners that lift combiners (Dataflow) merge where the
+ * elements are produced, so the shuffle carries a series' labels once per partial run instead of
+ * once per sample. Flink batch, whose in-bundle merge already leaves one run per series and worker,
+ * groups instead and merges with this class's {@link #mergeAccumulators} ({@link
+ * MergeGroupedRunsFn}).
  *
  * <p>The key is normally a series' label hash ({@link #PER_SERIES}), so that a worker holds one
  * series at a time: memory is bounded by the largest series, not by the input (two series whose
